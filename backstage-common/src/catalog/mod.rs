@@ -1,0 +1,1 @@
+//! The catalog entity model (work in progress).

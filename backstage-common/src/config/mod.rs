@@ -1,0 +1,1 @@
+//! Configuration values (work in progress).
