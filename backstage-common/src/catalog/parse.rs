@@ -100,7 +100,7 @@ fn read_entity(
         "add one such as \"Component\"",
         &mut problems,
     );
-    let metadata = match root.remove("metadata") {
+    let metadata = match root.shift_remove("metadata") {
         Some(Value::Object(meta)) => parse_metadata(meta, &mut problems),
         Some(other) => {
             problems.push(ValidationProblem::wrong_type(
@@ -118,7 +118,7 @@ fn read_entity(
             None
         }
     };
-    let spec = match root.remove("spec") {
+    let spec = match root.shift_remove("spec") {
         None => None,
         Some(Value::Object(spec)) => Some(spec),
         Some(other) => {
@@ -126,7 +126,7 @@ fn read_entity(
             None
         }
     };
-    let relations = match root.remove("relations") {
+    let relations = match root.shift_remove("relations") {
         None => Vec::new(),
         Some(Value::Array(items)) => {
             let mut relations = Vec::with_capacity(items.len());
@@ -151,7 +151,7 @@ fn read_entity(
             Vec::new()
         }
     };
-    let status = match root.remove("status") {
+    let status = match root.shift_remove("status") {
         None => None,
         Some(value @ Value::Object(_)) => match serde_json::from_value::<EntityStatus>(value) {
             Ok(status) => Some(status),
@@ -211,7 +211,7 @@ fn required_string(
     hint: &str,
     problems: &mut Problems,
 ) -> Option<String> {
-    match obj.remove(key) {
+    match obj.shift_remove(key) {
         Some(Value::String(s)) => Some(s),
         Some(other) => {
             problems.push(ValidationProblem::wrong_type(path, "a string", &other));
@@ -230,7 +230,7 @@ fn optional_string(
     path: &str,
     problems: &mut Problems,
 ) -> Option<String> {
-    match obj.remove(key) {
+    match obj.shift_remove(key) {
         None => None,
         Some(Value::String(s)) => Some(s),
         Some(other) => {
@@ -247,7 +247,7 @@ fn string_map(
     problems: &mut Problems,
 ) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    match obj.remove(key) {
+    match obj.shift_remove(key) {
         None => {}
         Some(Value::Object(map)) => {
             for (k, v) in map {
@@ -287,7 +287,7 @@ fn parse_metadata(mut meta: JsonObject, problems: &mut Problems) -> Option<ReadM
     let description = optional_string(&mut meta, "description", "metadata.description", problems);
     let labels = string_map(&mut meta, "labels", "metadata.labels", problems);
     let annotations = string_map(&mut meta, "annotations", "metadata.annotations", problems);
-    let tags = match meta.remove("tags") {
+    let tags = match meta.shift_remove("tags") {
         None => Vec::new(),
         Some(Value::Array(items)) => {
             let mut tags = Vec::with_capacity(items.len());
@@ -312,7 +312,7 @@ fn parse_metadata(mut meta: JsonObject, problems: &mut Problems) -> Option<ReadM
             Vec::new()
         }
     };
-    let links = match meta.remove("links") {
+    let links = match meta.shift_remove("links") {
         None => Vec::new(),
         Some(Value::Array(items)) => {
             let mut links = Vec::with_capacity(items.len());
