@@ -1,0 +1,10 @@
+//! Integration tests of backstage-core: one test binary, one module per area.
+
+mod config_errors;
+mod config_schema;
+mod config_sources;
+mod config_transforms;
+mod config_visibility;
+mod feature_registry;
+mod merge_properties;
+mod support;
