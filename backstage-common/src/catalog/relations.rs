@@ -294,25 +294,31 @@ pub fn spec_relations(entity: &Entity) -> Result<Vec<ImpliedRelation>, EntityVal
             Some(kind) => ctx.with_default_kind(kind),
             None => ctx,
         };
-        let path = format!("spec.{}", ref_field.field);
-        let mut emit = |target: &Value, path: String| match target.as_str() {
-            Some(text) => match EntityRef::parse(text, &ctx) {
-                Ok(target) => relations.push(ImpliedRelation {
-                    source: source.clone(),
-                    relation: ref_field.relation,
+        // Paths are built only for problems.
+        let mut emit = |target: &Value, index: Option<usize>| {
+            let path = || match index {
+                Some(i) => index_path(&format!("spec.{}", ref_field.field), i),
+                None => format!("spec.{}", ref_field.field),
+            };
+            match target.as_str() {
+                Some(text) => match EntityRef::parse(text, &ctx) {
+                    Ok(target) => relations.push(ImpliedRelation {
+                        source: source.clone(),
+                        relation: ref_field.relation,
+                        target,
+                    }),
+                    Err(err) => problems.push(ValidationProblem::new(
+                        path(),
+                        Rule::EntityRef,
+                        format!("is not a usable entity ref: {err}"),
+                    )),
+                },
+                None => problems.push(ValidationProblem::wrong_type(
+                    path(),
+                    "an entity ref string",
                     target,
-                }),
-                Err(err) => problems.push(ValidationProblem::new(
-                    path,
-                    Rule::EntityRef,
-                    format!("is not a usable entity ref: {err}"),
                 )),
-            },
-            None => problems.push(ValidationProblem::wrong_type(
-                path,
-                "an entity ref string",
-                target,
-            )),
+            }
         };
         match value {
             Value::Array(items) => {
@@ -322,10 +328,10 @@ pub fn spec_relations(entity: &Entity) -> Result<Vec<ImpliedRelation>, EntityVal
                     _ => std::cmp::Ordering::Equal,
                 });
                 for i in order {
-                    emit(&items[i], index_path(&path, i));
+                    emit(&items[i], Some(i));
                 }
             }
-            single => emit(single, path),
+            single => emit(single, None),
         }
     }
     if problems.is_empty() {

@@ -82,6 +82,13 @@ pub(super) fn check(
         }
     }
     for (i, link) in meta.links.iter().enumerate() {
+        let link_ok = !link.url.is_empty()
+            && [&link.title, &link.icon, &link.link_type]
+                .iter()
+                .all(|v| v.as_deref() != Some(""));
+        if link_ok {
+            continue;
+        }
         let path = index_path("metadata.links", i);
         if link.url.is_empty() {
             problems.push(ValidationProblem::empty(format!("{path}.url")));
@@ -97,12 +104,15 @@ pub(super) fn check(
         }
     }
     for (i, relation) in entity.relations.iter().enumerate() {
-        let path = index_path("relations", i);
         let word = !relation.relation_type.is_empty()
             && relation
                 .relation_type
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if word && !relation.target_ref.is_empty() {
+            continue;
+        }
+        let path = index_path("relations", i);
         if !word {
             problems.push(ValidationProblem::invalid(
                 format!("{path}.type"),

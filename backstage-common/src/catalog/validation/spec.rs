@@ -163,14 +163,22 @@ pub(super) fn check(entity: &Entity, problems: &mut Vec<ValidationProblem>) {
     };
     for table in tables(kind, spec) {
         for field in table {
-            let path = format!("spec.{}", field.name);
+            // Paths are built only for problems: valid entities allocate nothing here.
             match spec.get(field.name) {
                 None if field.required => problems.push(ValidationProblem::missing(
-                    path,
+                    format!("spec.{}", field.name),
                     &required_hint(kind, spec, field),
                 )),
                 None => {}
-                Some(value) => check_shape(value, field.shape, &path, problems),
+                Some(value) if shape_ok(value, field.shape) => {}
+                Some(value) => {
+                    check_shape(
+                        value,
+                        field.shape,
+                        &format!("spec.{}", field.name),
+                        problems,
+                    );
+                }
             }
         }
     }
@@ -193,6 +201,44 @@ fn required_hint(kind: BuiltinKind, spec: &JsonObject, field: &Field) -> String 
             format!("AiResource entities of type {spec_type:?} need it")
         }
         _ => format!("{kind_name} entities need it"),
+    }
+}
+
+/// Whether `value` fits `shape`; the allocation-free fast path of
+/// [`check_shape`], which must agree with it.
+fn shape_ok(value: &Value, shape: Shape) -> bool {
+    if is_placeholder(value) {
+        return true;
+    }
+    let text_ok = |v: &Value, max: Option<usize>| match v {
+        Value::String(s) => !s.is_empty() && max.is_none_or(|m| s.chars().count() <= m),
+        _ => false,
+    };
+    match shape {
+        Text => text_ok(value, None),
+        TextMax(max) => text_ok(value, Some(max)),
+        TextArray => value.as_array().is_some_and(|items| {
+            items
+                .iter()
+                .all(|item| is_placeholder(item) || text_ok(item, None))
+        }),
+        Profile => value.as_object().is_some_and(|profile| {
+            ["displayName", "email", "picture"]
+                .iter()
+                .all(|key| profile.get(*key).is_none_or(|v| shape_ok(v, Text)))
+        }),
+        Remotes => value.as_array().is_some_and(|items| {
+            !items.is_empty()
+                && items.iter().all(|item| {
+                    is_placeholder(item)
+                        || item.as_object().is_some_and(|remote| {
+                            ["type", "url"]
+                                .iter()
+                                .all(|key| remote.get(*key).is_some_and(|v| shape_ok(v, Text)))
+                        })
+                })
+        }),
+        Presence => matches!(value.as_str(), Some("required" | "optional")),
     }
 }
 
