@@ -83,7 +83,11 @@ impl HumanDuration {
     /// Parses a string in the `ms` style or ISO 8601.
     pub fn parse(text: &str) -> Result<Self, DurationError> {
         let trimmed = text.trim();
-        if trimmed.starts_with('P') || trimmed.starts_with("-P") {
+        let unsigned = trimmed.strip_prefix('-').unwrap_or(trimmed);
+        let iso = unsigned.strip_prefix('P').is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_digit() || c == 'T')
+        });
+        if iso {
             return parse_iso8601(trimmed);
         }
         parse_short(trimmed)
@@ -388,7 +392,9 @@ mod tests {
 
     #[test]
     fn short_form_errors() {
-        for bad in ["", "abc", "1 parsec", "1..2s", "1.s", "- 1s", "1s2", "s"] {
+        for bad in [
+            "", "abc", "1 parsec", "1..2s", "1.s", "- 1s", "1s2", "s", "PX", "Portal",
+        ] {
             let err = HumanDuration::parse(bad).unwrap_err();
             assert!(
                 err.to_string().contains("is not a duration"),
@@ -424,7 +430,7 @@ mod tests {
     #[test]
     fn iso_errors() {
         for bad in [
-            "P", "PT", "P1", "P1H", "PT1D", "P1D1Y", "PT1.5M2S", "P1DT", "PX", "P1.S",
+            "P", "PT", "P1", "P1H", "PT1D", "P1D1Y", "PT1.5M2S", "P1DT", "P1X", "P1.S",
         ] {
             let err = HumanDuration::parse(bad).unwrap_err();
             assert!(
