@@ -14,3 +14,11 @@ pub mod feature;
 pub mod __private {
     pub use inventory;
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/configuration.md")]
+struct BookConfigurationChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/features.md")]
+struct BookFeaturesChapter;

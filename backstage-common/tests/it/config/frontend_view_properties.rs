@@ -106,10 +106,8 @@ proptest! {
         let view_text = serde_json::to_string(view.as_value()).unwrap();
         for (path, leaf) in &original {
             let visibility = map.visibility_of(path);
-            if visibility != Visibility::Frontend {
-                if let Value::String(s) = leaf {
-                    prop_assert!(!view_text.contains(s.as_str()), "{} ({}) leaked into {}", path, visibility, view_text);
-                }
+            if visibility != Visibility::Frontend && let Value::String(s) = leaf {
+                prop_assert!(!view_text.contains(s.as_str()), "{} ({}) leaked into {}", path, visibility, view_text);
             }
         }
         // Every leaf in the view, where no array shifted, is frontend-visible.

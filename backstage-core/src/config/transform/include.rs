@@ -18,7 +18,7 @@ pub(super) enum Include {
     /// `$file: path`: the file's text, trailing whitespace trimmed.
     File(String),
     /// `$include: path[#dot.path]`: a parsed YAML/JSON file or a part of it.
-    Include {
+    Document {
         file: String,
         sub_key: Option<String>,
     },
@@ -30,15 +30,15 @@ impl Include {
             "$env" => Include::Env(argument),
             "$file" => Include::File(argument),
             _ => match argument.split_once('#') {
-                Some((file, sub)) if !sub.is_empty() => Include::Include {
+                Some((file, sub)) if !sub.is_empty() => Include::Document {
                     file: file.to_owned(),
                     sub_key: Some(sub.to_owned()),
                 },
-                Some((file, _)) => Include::Include {
+                Some((file, _)) => Include::Document {
                     file: file.to_owned(),
                     sub_key: None,
                 },
-                None => Include::Include {
+                None => Include::Document {
                     file: argument,
                     sub_key: None,
                 },

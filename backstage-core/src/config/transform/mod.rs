@@ -134,7 +134,7 @@ impl<'a> Transformer<'a> {
         match Include::parse(transform, argument) {
             Include::Env(var) => Ok(self.env.get(&var).map(|v| Value::String(v.clone()))),
             Include::File(name) => include::read_text(file, &name, key).map(Some),
-            Include::Include {
+            Include::Document {
                 file: name,
                 sub_key,
             } => {

@@ -42,9 +42,10 @@ pub(crate) fn substitute(
             continue;
         };
         let Some(end) = expr_start.find('}') else {
-            return Err(format!(
-                "unclosed '${{' in a string value; close it with '}}' or write '$${{' for a literal '${{'"
-            ));
+            return Err(
+                "unclosed '${' in a string value; close it with '}' or write '$${' for a literal '${'"
+                    .to_owned(),
+            );
         };
         let expr = &expr_start[..end];
         if expr.contains('{') {
