@@ -1,0 +1,1 @@
+//! Tech Radar (stub; see the following commit).
