@@ -63,10 +63,11 @@ pub(crate) fn render(app: &App, page: ShellPage<'_>) -> Markup {
                             @for item in &app.nav {
                                 li {
                                     @let icon = item.icon.as_deref().unwrap_or("");
+                                    @let href = crate::components::safe_href(&item.href);
                                     @if is_current(app, &item.href, page.path) {
-                                        a.bs-nav-item.bs-nav-item--active href=(item.href) data-icon=(icon) aria-current="page" { (item.title) }
+                                        a.bs-nav-item.bs-nav-item--active href=(href) data-icon=(icon) aria-current="page" { (item.title) }
                                     } @else {
-                                        a.bs-nav-item href=(item.href) data-icon=(icon) { (item.title) }
+                                        a.bs-nav-item href=(href) data-icon=(icon) { (item.title) }
                                     }
                                 }
                             }

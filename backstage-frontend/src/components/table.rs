@@ -222,7 +222,7 @@ impl Table<'_> {
             });
         }
         let pages = self.rows.len().div_ceil(page_size).max(1);
-        let page = state.page.min(pages);
+        let page = state.page.clamp(1, pages);
         let visible = order.iter().skip((page - 1) * page_size).take(page_size);
         html! {
             div.bs-table {
