@@ -48,6 +48,8 @@ pub(crate) fn render(app: &App, page: ShellPage<'_>) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (full_title) }
+                // No favicon request (and no 404 page rendered for one).
+                link rel="icon" href="data:,";
                 link rel="stylesheet" href=(app.theme_css_url);
                 link rel="stylesheet" href=(app.shell_css_url);
                 @for sheet in &page.stylesheets { link rel="stylesheet" href=(sheet); }
