@@ -1,0 +1,203 @@
+//! Errors over HTTP, in Backstage's wire format.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error a handler returns; rendered as
+/// `{"error":{"name","message"},"request":{"method","url"},"response":{"statusCode"}}`.
+///
+/// ```
+/// use backstage_backend::http::ApiError;
+/// use axum::http::StatusCode;
+///
+/// let err = ApiError::not_found("no entity named 'x'");
+/// assert_eq!(err.status(), StatusCode::NOT_FOUND);
+/// assert_eq!(err.name(), "NotFoundError");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    status: StatusCode,
+    name: String,
+    message: String,
+}
+
+impl ApiError {
+    /// An error with any status and name.
+    pub fn new(status: StatusCode, name: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+
+    /// 400 `InputError`: the request is malformed.
+    pub fn input(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "InputError", message)
+    }
+
+    /// 401 `AuthenticationError`: no or a bad credential.
+    pub fn authentication(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "AuthenticationError", message)
+    }
+
+    /// 403 `NotAllowedError`.
+    pub fn not_allowed(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "NotAllowedError", message)
+    }
+
+    /// 404 `NotFoundError`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "NotFoundError", message)
+    }
+
+    /// 409 `ConflictError`.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "ConflictError", message)
+    }
+
+    /// 413 `PayloadTooLargeError`.
+    pub fn payload_too_large(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PayloadTooLargeError",
+            message,
+        )
+    }
+
+    /// 503 `ServiceUnavailableError`.
+    pub fn service_unavailable(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailableError",
+            message,
+        )
+    }
+
+    /// 500 `Error`: something broke on the server. The message should not
+    /// reveal internals.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Error", message)
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The error name, e.g. `NotFoundError`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.name, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[derive(Serialize)]
+struct WireError<'a> {
+    error: WireErrorInner<'a>,
+    request: WireRequest<'a>,
+    response: WireResponse,
+}
+
+#[derive(Serialize)]
+struct WireErrorInner<'a> {
+    name: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct WireRequest<'a> {
+    method: &'a str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WireResponse {
+    status_code: u16,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        // The body is completed with the request by `complete_error_bodies`;
+        // until then the error travels as an extension.
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Renders the body of a response that carries an [`ApiError`], adding the
+/// request's method and URL. Also turns the plain-text answers of framework
+/// layers (body limit, timeout) into the wire format.
+pub(crate) async fn complete_error_bodies(request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let url = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |pq| pq.as_str().to_owned(),
+    );
+    let mut response = next.run(request).await;
+    let error = match response.extensions_mut().remove::<ApiError>() {
+        Some(error) => error,
+        None => {
+            let is_json = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+            match response.status() {
+                StatusCode::PAYLOAD_TOO_LARGE if !is_json => ApiError::payload_too_large(
+                    "the request body is larger than backend.server.bodyLimit allows",
+                ),
+                StatusCode::REQUEST_TIMEOUT if !is_json => ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceUnavailableError",
+                    "the request took longer than backend.server.requestTimeout",
+                ),
+                _ => return response,
+            }
+        }
+    };
+    let body = WireError {
+        error: WireErrorInner {
+            name: &error.name,
+            message: &error.message,
+        },
+        request: WireRequest {
+            method: &method,
+            url: &url,
+        },
+        response: WireResponse {
+            status_code: error.status.as_u16(),
+        },
+    };
+    let mut rendered = (
+        error.status,
+        serde_json::to_string(&body).unwrap_or_default(),
+    )
+        .into_response();
+    rendered.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rendered.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rendered
+}

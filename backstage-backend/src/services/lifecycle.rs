@@ -1,0 +1,114 @@
+//! The lifecycle service: startup and shutdown hooks, run in order, each with
+//! a timeout.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+
+use crate::error::BoxError;
+use crate::service::{ServiceFactory, ServiceRef};
+
+type Hook = Box<dyn FnOnce() -> BoxFuture<'static, Result<(), BoxError>> + Send>;
+
+/// Startup and shutdown hooks of a plugin (or of the whole backend, for the
+/// root lifecycle).
+///
+/// Startup hooks run after the plugin's init (root: after every plugin
+/// started); shutdown hooks run when the backend stops, after the HTTP server
+/// stopped accepting requests. Hooks run one after the other, in the order
+/// they were added; each gets the lifecycle's timeout (default 10 s); a
+/// failing or slow hook is logged and the next one runs.
+#[derive(Default)]
+pub struct Lifecycle {
+    startup: Mutex<Vec<(String, Hook)>>,
+    shutdown: Mutex<Vec<(String, Hook)>>,
+}
+
+impl std::fmt::Debug for Lifecycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lifecycle").finish_non_exhaustive()
+    }
+}
+
+fn boxed<F, Fut>(hook: F) -> Hook
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+{
+    Box::new(move || Box::pin(hook()))
+}
+
+impl Lifecycle {
+    /// Adds a hook that runs once the plugin (or backend) has started.
+    pub fn add_startup_hook<F, Fut>(&self, name: impl Into<String>, hook: F)
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+    {
+        lock(&self.startup).push((name.into(), boxed(hook)));
+    }
+
+    /// Adds a hook that runs when the backend shuts down.
+    pub fn add_shutdown_hook<F, Fut>(&self, name: impl Into<String>, hook: F)
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+    {
+        lock(&self.shutdown).push((name.into(), boxed(hook)));
+    }
+
+    pub(crate) async fn run_startup(&self, owner: &str, timeout: Duration) -> Result<(), String> {
+        let hooks = std::mem::take(&mut *lock(&self.startup));
+        for (name, hook) in hooks {
+            run_hook(owner, "startup", &name, hook, timeout).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn run_shutdown(&self, owner: &str, timeout: Duration) {
+        let hooks = std::mem::take(&mut *lock(&self.shutdown));
+        for (name, hook) in hooks {
+            if let Err(message) = run_hook(owner, "shutdown", &name, hook, timeout).await {
+                tracing::error!("{message}");
+            }
+        }
+    }
+}
+
+async fn run_hook(
+    owner: &str,
+    kind: &str,
+    name: &str,
+    hook: Hook,
+    timeout: Duration,
+) -> Result<(), String> {
+    match tokio::time::timeout(timeout, hook()).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(format!("{kind} hook '{name}' of {owner} failed: {e}")),
+        Err(_) => Err(format!(
+            "{kind} hook '{name}' of {owner} did not finish within {timeout:?} (backend.lifecycle.hookTimeout)"
+        )),
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The backend's lifecycle (`core.rootLifecycle`).
+pub const ROOT_LIFECYCLE: ServiceRef<Lifecycle> = ServiceRef::root("core.rootLifecycle")
+    .with_default(|| {
+        ServiceFactory::new(&ROOT_LIFECYCLE, |_| async {
+            Ok(Arc::new(Lifecycle::default()))
+        })
+    });
+
+/// A plugin's lifecycle (`core.lifecycle`).
+pub const LIFECYCLE: ServiceRef<Lifecycle> =
+    ServiceRef::plugin("core.lifecycle").with_default(|| {
+        ServiceFactory::new(&LIFECYCLE, |_| async { Ok(Arc::new(Lifecycle::default())) })
+    });
