@@ -60,3 +60,23 @@ pub use plugin_api::*;
 pub mod __private {
     pub use backstage_core;
 }
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/frontend/extensions.md")]
+struct BookExtensionsChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/frontend/macros.md")]
+struct BookMacrosChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/frontend/page-plugin.md")]
+struct BookPagePluginChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/frontend/app-config.md")]
+struct BookAppConfigChapter;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/frontend/architectures.md")]
+struct BookArchitecturesChapter;
