@@ -54,3 +54,4 @@ pub mod prelude {
 
 pub use axum;
 pub use backstage_core;
+pub use backstage_macros::{backend_module, backend_plugin};

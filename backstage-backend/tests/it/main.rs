@@ -7,6 +7,7 @@ mod auth;
 mod extension_points;
 mod http;
 mod lifecycle;
+mod macros;
 mod services;
 mod startup_errors;
 mod support;

@@ -1,0 +1,4 @@
+#[backstage_backend::backend_plugin(id = "todo")]
+struct Todo;
+
+fn main() {}
