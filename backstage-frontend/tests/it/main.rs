@@ -6,6 +6,7 @@
 mod apis;
 mod browser;
 mod components;
+mod macros;
 mod routing;
 mod server;
 mod support;
