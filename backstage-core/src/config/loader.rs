@@ -74,8 +74,9 @@ impl ConfigLoader {
         Self::default()
     }
 
-    /// The directory holding `app-config*.yaml`, against which relative
-    /// `--config` paths resolve too. Defaults to the current directory.
+    /// The directory holding the default `app-config*.yaml` files. Defaults
+    /// to the current directory. (`--config` paths are relative to the
+    /// current directory, as on any command line.)
     pub fn root_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.root_dir = Some(dir.into());
         self
@@ -164,7 +165,7 @@ impl ConfigLoader {
     ) -> Result<Vec<PathBuf>, ConfigLoadError> {
         let root = self.root();
         if !self.files.is_empty() {
-            return Ok(self.files.iter().map(|f| root.join(f)).collect());
+            return Ok(self.files.clone());
         }
         let base = root.join(BASE_CONFIG_FILE);
         if !base.is_file() {

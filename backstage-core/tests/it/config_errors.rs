@@ -22,7 +22,7 @@ fn missing_explicit_file_names_it() {
     let app = AppDir::new();
     let err = app
         .loader(&[])
-        .config_file("nope.yaml")
+        .config_file(app.path().join("nope.yaml"))
         .load()
         .unwrap_err()
         .to_string();

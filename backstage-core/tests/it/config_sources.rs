@@ -73,16 +73,20 @@ fn explicit_config_files_replace_the_defaults_and_apply_in_order() {
         "app:\n  title: default\n  only: default\n",
     );
     app.write("app-config.local.yaml", "app:\n  title: local\n");
-    app.write("a.yaml", "app:\n  title: a\n  fromA: yes-a\n");
-    app.write("conf/b.yaml", "app:\n  title: b\n");
+    // --config paths are taken as given (relative ones from the current
+    // directory), so the test passes absolute paths.
+    let a = app.write("a.yaml", "app:\n  title: a\n  fromA: yes-a\n");
+    let b = app.write("conf/b.yaml", "app:\n  title: b\n");
+    let a_arg = a.to_string_lossy().into_owned();
+    let b_arg = format!("--config={}", b.display());
 
     let loaded = app
         .loader(&[("BACKSTAGE_ENV", "production")])
         .args([
             "backend",
             "--config",
-            "a.yaml",
-            "--config=conf/b.yaml",
+            a_arg.as_str(),
+            b_arg.as_str(),
             "--verbose",
         ])
         .unwrap()

@@ -73,16 +73,11 @@ fn env_transform() {
 fn file_transform_reads_relative_to_the_config_file_and_trims() {
     let app = AppDir::new();
     app.write("secrets/ca.pem", "-----BEGIN-----\nabc\n-----END-----\n\n");
-    app.write(
+    let file = app.write(
         "conf/app-config.yaml",
         "backend:\n  ca:\n    $file: ../secrets/ca.pem\n",
     );
-    let config = app
-        .loader(&[])
-        .config_file("conf/app-config.yaml")
-        .load()
-        .unwrap()
-        .config;
+    let config = app.loader(&[]).config_file(file).load().unwrap().config;
     assert_eq!(
         config.get_string("backend.ca").unwrap(),
         "-----BEGIN-----\nabc\n-----END-----"

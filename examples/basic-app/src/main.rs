@@ -1,0 +1,38 @@
+//! The example portal: `cargo run -p basic-app`.
+//!
+//! Reads `app-config.yaml` next to this crate (or the `--config` files),
+//! starts the backend with the demo plugin, and serves until SIGINT/SIGTERM.
+
+mod greeter;
+
+use std::process::ExitCode;
+
+use backstage_backend::Backend;
+use backstage_backend::backstage_core::config::ConfigLoader;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("basic-app: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), backstage_backend::BackendError> {
+    // Without --config, read the example's own app-config*.yaml.
+    let loader = ConfigLoader::new()
+        .root_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(std::env::args())?;
+    let backend = Backend::builder()
+        .config_loader(loader)
+        .add(greeter::greeter_plugin())
+        .start()
+        .await?;
+    println!("basic-app listening on {}", backend.url());
+    backend.wait_for_shutdown_signal().await;
+    backend.stop().await;
+    Ok(())
+}
