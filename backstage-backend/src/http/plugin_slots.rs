@@ -61,6 +61,13 @@ impl PluginSlots {
         request
             .extensions_mut()
             .remove::<axum::extract::MatchedPath>();
+        // `/api/<id>/` is the plugin's root, as `/api/<id>` is.
+        if request.uri().path().strip_suffix('/') == Some(&format!("/api/{plugin_id}")) {
+            let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+            if let Ok(uri) = format!("/api/{plugin_id}{query}").parse() {
+                *request.uri_mut() = uri;
+            }
+        }
         let Some(slot) = self.slots.get(plugin_id) else {
             return ApiError::not_found(format!(
                 "no plugin '{plugin_id}' is installed in this backend"

@@ -181,3 +181,20 @@ async fn root_mounts_cannot_take_reserved_paths() {
     let backend = start(Backend::builder().add(plugin), json!({})).await;
     backend.stop().await;
 }
+
+#[tokio::test]
+async fn a_plugin_root_route_answers_with_and_without_a_trailing_slash() {
+    let plugin = BackendPlugin::builder("rooted").init(|ctx| async move {
+        ctx.http_router().use_router(Router::new().route("/", get(|| async { "root" })));
+        ctx.http_router().add_auth_policy("/", Access::Unauthenticated);
+        Ok::<_, std::convert::Infallible>(())
+    });
+    let backend = start(Backend::builder().add(plugin), json!({})).await;
+    for path in ["/api/rooted", "/api/rooted/", "/api/rooted?x=1"] {
+        let response = client().get(format!("{}{path}", backend.url())).send().await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        assert_eq!((status, body.as_str()), (200, "root"), "{path}");
+    }
+    backend.stop().await;
+}
