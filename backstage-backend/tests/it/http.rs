@@ -185,16 +185,82 @@ async fn root_mounts_cannot_take_reserved_paths() {
 #[tokio::test]
 async fn a_plugin_root_route_answers_with_and_without_a_trailing_slash() {
     let plugin = BackendPlugin::builder("rooted").init(|ctx| async move {
-        ctx.http_router().use_router(Router::new().route("/", get(|| async { "root" })));
-        ctx.http_router().add_auth_policy("/", Access::Unauthenticated);
+        ctx.http_router()
+            .use_router(Router::new().route("/", get(|| async { "root" })));
+        ctx.http_router()
+            .add_auth_policy("/", Access::Unauthenticated);
         Ok::<_, std::convert::Infallible>(())
     });
     let backend = start(Backend::builder().add(plugin), json!({})).await;
     for path in ["/api/rooted", "/api/rooted/", "/api/rooted?x=1"] {
-        let response = client().get(format!("{}{path}", backend.url())).send().await.unwrap();
+        let response = client()
+            .get(format!("{}{path}", backend.url()))
+            .send()
+            .await
+            .unwrap();
         let status = response.status().as_u16();
         let body = response.text().await.unwrap();
         assert_eq!((status, body.as_str()), (200, "root"), "{path}");
     }
+    backend.stop().await;
+}
+
+#[tokio::test]
+async fn cors_follows_backend_cors() {
+    let backend = start(
+        Backend::builder().add(items_plugin()),
+        json!({"backend": {"cors": {"origin": ["http://localhost:3000"], "methods": ["GET", "POST"], "credentials": true}}}),
+    )
+    .await;
+    let allowed = client()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/api/items/items", backend.url()),
+        )
+        .header("Origin", "http://localhost:3000")
+        .header("Access-Control-Request-Method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "http://localhost:3000"
+    );
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-credentials")
+            .unwrap(),
+        "true"
+    );
+    let other = client()
+        .get(format!("{}/api/items/items", backend.url()))
+        .header("Origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    backend.stop().await;
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_asks() {
+    let backend = start(Backend::builder().add(items_plugin()), json!({})).await;
+    let raw = reqwest::Client::builder().no_gzip().build().unwrap();
+    let response = raw
+        .get(format!("{}/api/items/big", backend.url()))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers().get("content-encoding").unwrap(), "gzip");
+    let compressed = response.bytes().await.unwrap().len();
+    assert!(
+        compressed < 8000 / 4,
+        "{compressed} bytes for an 8000-byte repetitive body"
+    );
     backend.stop().await;
 }

@@ -91,3 +91,32 @@ fn the_doc_comment_becomes_the_description() {
     );
     assert_eq!(pinger().metadata().package, "backstage-backend");
 }
+
+/// Registered for discovery; only `discover_features()` picks it up.
+#[backend_plugin(id = "discovered")]
+async fn discovered(ctx: PluginContext) -> Result<(), BackendError> {
+    ctx.http_router()
+        .use_router(Router::new().route("/here", get(|| async { "found me" })));
+    ctx.http_router()
+        .add_auth_policy("/", Access::Unauthenticated);
+    Ok(())
+}
+
+backstage_backend::backstage_core::register_feature!(discovered());
+
+#[tokio::test]
+async fn discovery_is_opt_in() {
+    let without = start(Backend::builder(), json!({})).await;
+    let (status, _) = get_json(&without, "/api/discovered/here", None).await;
+    assert_eq!(status, 404, "not added, not discovered");
+    without.stop().await;
+
+    let with = start(Backend::builder().discover_features(), json!({})).await;
+    let response = crate::support::client()
+        .get(format!("{}/api/discovered/here", with.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.text().await.unwrap(), "found me");
+    with.stop().await;
+}

@@ -8,7 +8,11 @@ use serde_json::{Value, json};
 
 /// A config for tests: loopback, a free port, plus `extra` merged in.
 pub(crate) fn config(extra: Value) -> Config {
-    let base = json!({"backend": {"listen": {"host": "127.0.0.1", "port": 0}, "baseUrl": "http://portal.example.com"}});
+    let base = json!({"backend": {
+        "listen": {"host": "127.0.0.1", "port": 0},
+        "baseUrl": "http://portal.example.com",
+        "logger": {"level": "error"}
+    }});
     Config::from_value(backstage_core::config::merge(base, extra))
 }
 
