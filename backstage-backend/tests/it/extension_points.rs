@@ -7,7 +7,7 @@ use backstage_backend::{
 };
 use serde_json::json;
 
-use crate::support::{config, start};
+use crate::support::{start, start_err};
 
 /// The plugin's extension point: modules add words.
 #[derive(Default)]
@@ -129,15 +129,14 @@ async fn modules_that_consume_each_others_points_in_a_loop_are_refused() {
         .extension_point(&B, Arc::default())
         .consumes(&A)
         .init(|_| async { Ok::<_, BackendError>(()) });
-    let err = Backend::builder()
-        .add(speaker(Arc::default()))
-        .add(one)
-        .add(two)
-        .config(config(json!({})))
-        .start()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = start_err(
+        Backend::builder()
+            .add(speaker(Arc::default()))
+            .add(one)
+            .add(two),
+        json!({}),
+    )
+    .await;
     assert!(
         err.contains("modules of plugin 'speaker' depend on each other in a loop: one, two"),
         "{err}"
@@ -172,15 +171,14 @@ async fn extension_points_of_other_plugins_are_out_of_reach() {
     let other = BackendPlugin::builder("other").init(|_| async { Ok::<_, BackendError>(()) });
     let module = BackendModule::builder("other", "reacher")
         .init(|ctx: ModuleContext| async move { ctx.extension_point(&WORDS).map(|_| ()) });
-    let err = Backend::builder()
-        .add(speaker(Arc::default()))
-        .add(other)
-        .add(module)
-        .config(config(json!({})))
-        .start()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = start_err(
+        Backend::builder()
+            .add(speaker(Arc::default()))
+            .add(other)
+            .add(module),
+        json!({}),
+    )
+    .await;
     assert!(
         err.contains("asked for extension point 'speaker.words', which plugin 'other' and its modules do not provide"),
         "{err}"
@@ -192,14 +190,11 @@ async fn one_extension_point_id_registered_twice_is_refused() {
     let dup = BackendModule::builder("speaker", "dup")
         .extension_point(&WORDS, Arc::default())
         .init(|_| async { Ok::<_, BackendError>(()) });
-    let err = Backend::builder()
-        .add(speaker(Arc::default()))
-        .add(dup)
-        .config(config(json!({})))
-        .start()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = start_err(
+        Backend::builder().add(speaker(Arc::default())).add(dup),
+        json!({}),
+    )
+    .await;
     assert!(
         err.contains("extension point 'speaker.words' is registered twice, by plugin 'speaker' and by module 'speaker.dup'"),
         "{err}"

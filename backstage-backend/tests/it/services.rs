@@ -9,7 +9,7 @@ use backstage_backend::services::{DISCOVERY, PLUGIN_METADATA};
 use backstage_backend::{Backend, BackendError, BackendPlugin};
 use serde_json::json;
 
-use crate::support::{config, start};
+use crate::support::{config, start, start_err};
 
 trait Greeter: Send + Sync {
     fn greet(&self) -> String;
@@ -134,13 +134,7 @@ async fn two_copies_of_a_service_library_are_detected() {
         ctx.service(&COPIED).await?;
         ctx.service(&other_copy::GREETER).await.map(|_| ())
     });
-    let err = Backend::builder()
-        .add(mixed)
-        .config(config(json!({})))
-        .start()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = start_err(Backend::builder().add(mixed), json!({})).await;
     assert!(
         err.contains("'test.copied' is used with two different Rust types"),
         "{err}"
@@ -153,13 +147,7 @@ async fn a_missing_service_names_itself_and_who_needed_it() {
     const NOWHERE: ServiceRef<String> = ServiceRef::plugin("test.nowhere");
     let needy = BackendPlugin::builder("needy")
         .init(|ctx| async move { ctx.service(&NOWHERE).await.map(|_| ()) });
-    let err = Backend::builder()
-        .add(needy)
-        .config(config(json!({})))
-        .start()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = start_err(Backend::builder().add(needy), json!({})).await;
     assert!(err.contains("plugin 'needy' failed to start"), "{err}");
     assert!(
         err.contains("no factory for service 'test.nowhere' (needed by plugin 'needy')"),
@@ -182,13 +170,7 @@ const LOOP_B: ServiceRef<String> = ServiceRef::root("test.loopB").with_default(|
 async fn circular_service_dependencies_are_reported() {
     let looping = BackendPlugin::builder("looping")
         .init(|ctx| async move { ctx.service(&LOOP_A).await.map(|_| ()) });
-    let err = Backend::builder()
-        .add(looping)
-        .config(config(json!({})))
-        .start()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = start_err(Backend::builder().add(looping), json!({})).await;
     assert!(
         err.contains("circular service dependency: test.loopA -> test.loopB -> test.loopA"),
         "{err}"
@@ -207,13 +189,7 @@ const ROOT_WANTS_PLUGIN: ServiceRef<String> = ServiceRef::root("test.rootWantsPl
 async fn root_services_cannot_depend_on_plugin_services() {
     let p = BackendPlugin::builder("scoped")
         .init(|ctx| async move { ctx.service(&ROOT_WANTS_PLUGIN).await.map(|_| ()) });
-    let err = Backend::builder()
-        .add(p)
-        .config(config(json!({})))
-        .start()
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = start_err(Backend::builder().add(p), json!({})).await;
     assert!(
         err.contains("root service 'test.rootWantsPlugin' cannot depend on plugin-scoped service 'core.pluginMetadata'"),
         "{err}"

@@ -7,19 +7,10 @@ use backstage_backend::{Backend, BackendError, BackendModule, BackendPlugin};
 use backstage_core::config::ConfigSchema;
 use serde_json::json;
 
-use crate::support::{config, get_json, start};
+use crate::support::{get_json, start, start_err};
 
 fn noop(id: &str) -> BackendPlugin {
     BackendPlugin::builder(id).init(|_| async { Ok::<_, BackendError>(()) })
-}
-
-async fn start_err(builder: backstage_backend::BackendBuilder, extra: serde_json::Value) -> String {
-    builder
-        .config(config(extra))
-        .start()
-        .await
-        .unwrap_err()
-        .to_string()
 }
 
 #[tokio::test]

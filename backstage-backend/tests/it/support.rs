@@ -53,3 +53,14 @@ pub(crate) fn static_token() -> Value {
         {"type": "static", "options": {"token": TEST_TOKEN, "subject": "tester"}}
     ]}}})
 }
+
+/// Starts `builder` with the test config plus `extra`, expecting failure;
+/// returns the error message.
+pub(crate) async fn start_err(builder: BackendBuilder, extra: Value) -> String {
+    builder
+        .config(config(extra))
+        .start()
+        .await
+        .unwrap_err()
+        .to_string()
+}
