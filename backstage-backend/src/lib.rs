@@ -55,3 +55,15 @@ pub mod prelude {
 pub use axum;
 pub use backstage_core;
 pub use backstage_macros::{backend_module, backend_plugin};
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/backend/first-plugin.md")]
+struct BookFirstPlugin;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/backend/services.md")]
+struct BookServices;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/backend/auth.md")]
+struct BookAuth;
