@@ -63,7 +63,11 @@ impl PluginSlots {
             .remove::<axum::extract::MatchedPath>();
         // `/api/<id>/` is the plugin's root, as `/api/<id>` is.
         if request.uri().path().strip_suffix('/') == Some(&format!("/api/{plugin_id}")) {
-            let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+            let query = request
+                .uri()
+                .query()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
             if let Ok(uri) = format!("/api/{plugin_id}{query}").parse() {
                 *request.uri_mut() = uri;
             }

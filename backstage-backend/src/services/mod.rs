@@ -14,6 +14,7 @@
 
 pub mod auth;
 mod config;
+pub mod database;
 mod discovery;
 mod health;
 mod http_router;

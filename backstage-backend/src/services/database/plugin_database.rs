@@ -1,0 +1,254 @@
+//! [`PluginDatabase`]: one plugin's logical database, connected lazily.
+
+use std::sync::Once;
+
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AssertSqlSafe, Connection, Executor};
+use tokio::sync::OnceCell;
+
+use super::config::{PluginDbSettings, Target};
+use super::dialect::Dialect;
+use super::error::DatabaseError;
+use super::migrations::{Migrations, migration_error, migrator};
+
+/// A plugin's own logical database: a database (or schema) of its own on
+/// PostgreSQL and MySQL, its own file or in-memory database on SQLite.
+///
+/// Nothing connects until [`pool`](Self::pool) is first called, so a plugin
+/// that never uses its database costs no connection.
+#[derive(Debug)]
+pub struct PluginDatabase {
+    plugin_id: String,
+    settings: PluginDbSettings,
+    /// Makes in-memory database names unique per backend instance.
+    instance: String,
+    pool: OnceCell<AnyPool>,
+}
+
+fn install_drivers() {
+    static DRIVERS: Once = Once::new();
+    DRIVERS.call_once(sqlx::any::install_default_drivers);
+}
+
+impl PluginDatabase {
+    pub(crate) fn new(plugin_id: &str, settings: PluginDbSettings, instance: &str) -> Self {
+        Self {
+            plugin_id: plugin_id.to_owned(),
+            settings,
+            instance: instance.to_owned(),
+            pool: OnceCell::new(),
+        }
+    }
+
+    /// The plugin this database belongs to.
+    pub fn plugin_id(&self) -> &str {
+        &self.plugin_id
+    }
+
+    /// The SQL dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.settings.dialect
+    }
+
+    /// Whether `skipMigrations` is set for this plugin.
+    pub fn migrations_skipped(&self) -> bool {
+        self.settings.skip_migrations
+    }
+
+    /// The connection pool, created (and the database ensured) on first use.
+    /// A connection the server dropped is replaced on its next use.
+    pub async fn pool(&self) -> Result<&AnyPool, DatabaseError> {
+        self.pool.get_or_try_init(|| self.connect()).await
+    }
+
+    /// Applies the plugin's pending migrations (unless `skipMigrations` is
+    /// set), in a table of its own, within `backend.database.migrationTimeout`.
+    /// On PostgreSQL and MySQL a session lock keeps two replicas from
+    /// migrating at once; a crashed process's lock goes with its connection.
+    pub async fn migrate(&self, migrations: &Migrations) -> Result<(), DatabaseError> {
+        if self.settings.skip_migrations {
+            return Ok(());
+        }
+        let pool = self.pool().await?;
+        let migrator = migrator(&self.plugin_id, self.dialect(), migrations).await?;
+        match tokio::time::timeout(self.settings.migration_timeout, migrator.run(pool)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(migration_error(
+                &self.plugin_id,
+                migrations,
+                self.dialect(),
+                e,
+            )),
+            Err(_) => Err(DatabaseError::Migration {
+                plugin: self.plugin_id.clone(),
+                migration: "(pending migrations)".to_owned(),
+                message: format!(
+                    "did not finish within {:?} (backend.database.migrationTimeout); another replica may hold the migration lock",
+                    self.settings.migration_timeout
+                ),
+            }),
+        }
+    }
+
+    /// Closes the pool (at shutdown).
+    pub async fn close(&self) {
+        if let Some(pool) = self.pool.get() {
+            pool.close().await;
+        }
+    }
+
+    fn connection_error(&self, message: impl std::fmt::Display) -> DatabaseError {
+        DatabaseError::Connection {
+            plugin: self.plugin_id.clone(),
+            database: self.settings.describe(),
+            message: message.to_string(),
+        }
+    }
+
+    async fn connect(&self) -> Result<AnyPool, DatabaseError> {
+        install_drivers();
+        let s = &self.settings;
+        let options = AnyPoolOptions::new()
+            .max_connections(s.max_connections)
+            .acquire_timeout(s.acquire_timeout);
+        match &s.target {
+            Target::SqliteMemory => {
+                // One connection stays open: the database lives as long as it.
+                let url = format!(
+                    "sqlite:file:backstage_{}_{}?mode=memory&cache=shared",
+                    self.instance,
+                    self.plugin_id.replace('-', "_")
+                );
+                options
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA foreign_keys = ON").await.map(|_| ())
+                        })
+                    })
+                    .connect(&url)
+                    .await
+                    .map_err(|e| self.connection_error(e))
+            }
+            Target::SqliteFile(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        self.connection_error(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                options
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA foreign_keys = ON").await.map(|_| ())
+                        })
+                    })
+                    .connect(&url)
+                    .await
+                    .map_err(|e| self.connection_error(e))
+            }
+            Target::Server {
+                server,
+                database,
+                schema,
+                admin_database,
+            } => {
+                if s.ensure_exists && schema.is_none() {
+                    self.ensure_database(server, database, admin_database)
+                        .await?;
+                }
+                let mut url = server.clone();
+                url.set_path(database);
+                if s.dialect == Dialect::Postgres {
+                    url.query_pairs_mut().append_pair(
+                        "application_name",
+                        &format!("backstage_plugin_{}", self.plugin_id),
+                    );
+                }
+                let Some(schema) = schema.clone() else {
+                    return options
+                        .connect(url.as_str())
+                        .await
+                        .map_err(|e| self.connection_error(e));
+                };
+                let quoted = Dialect::Postgres.quote_identifier(&schema);
+                if s.ensure_exists {
+                    let mut conn = sqlx::AnyConnection::connect(url.as_str())
+                        .await
+                        .map_err(|e| self.connection_error(e))?;
+                    conn.execute(AssertSqlSafe(format!(
+                        "CREATE SCHEMA IF NOT EXISTS {quoted}"
+                    )))
+                    .await
+                    .map_err(|e| {
+                        self.connection_error(format!("cannot create schema {schema}: {e}"))
+                    })?;
+                    let _ = conn.close().await;
+                }
+                options
+                    .after_connect(move |conn, _| {
+                        let statement = format!("SET search_path TO {quoted}");
+                        Box::pin(
+                            async move { conn.execute(AssertSqlSafe(statement)).await.map(|_| ()) },
+                        )
+                    })
+                    .connect(url.as_str())
+                    .await
+                    .map_err(|e| self.connection_error(e))
+            }
+        }
+    }
+
+    /// Creates the plugin's database when it does not exist.
+    async fn ensure_database(
+        &self,
+        server: &url::Url,
+        database: &str,
+        admin_database: &str,
+    ) -> Result<(), DatabaseError> {
+        let mut admin_url = server.clone();
+        admin_url.set_path(admin_database);
+        let admin = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(self.settings.acquire_timeout)
+            .connect(admin_url.as_str())
+            .await
+            .map_err(|e| {
+                self.connection_error(format!(
+                    "cannot connect to make sure the database exists: {e}"
+                ))
+            })?;
+        let quoted = self.dialect().quote_identifier(database);
+        let result = match self.dialect() {
+            Dialect::Postgres => {
+                let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1")
+                    .bind(database)
+                    .fetch_optional(&admin)
+                    .await
+                    .map_err(|e| self.connection_error(e))?;
+                if exists.is_some() {
+                    Ok(())
+                } else {
+                    match admin.execute(AssertSqlSafe(format!("CREATE DATABASE {quoted}"))).await {
+                        Ok(_) => Ok(()),
+                        // Another replica created it in the meantime.
+                        Err(e) if e.to_string().contains("already exists") => Ok(()),
+                        Err(e) => Err(self.connection_error(format!("cannot create the database: {e}"))),
+                    }
+                }
+            }
+            _ => admin
+                .execute(AssertSqlSafe(format!(
+                    "CREATE DATABASE IF NOT EXISTS {quoted} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                )))
+                .await
+                .map(|_| ())
+                .map_err(|e| self.connection_error(format!("cannot create the database: {e}"))),
+        };
+        admin.close().await;
+        result
+    }
+}
