@@ -127,6 +127,7 @@ pub(crate) fn backend_schema() -> ConfigSchema {
                         }
                     }
                 },
+                "cache": crate::services::cache::schema(),
                 "cors": {
                     "type": "object",
                     "properties": {
@@ -317,6 +318,11 @@ fn cors(config: &Config) -> Result<Option<CorsLayer>, BackendError> {
         .get_optional_bool("backend.cors.credentials")?
         .unwrap_or(false)
     {
+        if origins.iter().any(|o| o == "*") {
+            return Err(BackendError::other(
+                "backend.cors: credentials: true cannot be combined with origin '*'; list the allowed origins instead",
+            ));
+        }
         layer = layer.allow_credentials(true);
     }
     Ok(Some(layer))

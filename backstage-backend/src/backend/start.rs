@@ -74,32 +74,28 @@ fn collect_features(builder: &BackendBuilder) -> Result<Features, BackendError> 
     })
 }
 
-fn load_config(source: ConfigSource, schemas: ConfigSchemaSet) -> Result<Config, BackendError> {
-    match source {
-        ConfigSource::Args => {
-            let loader = ConfigLoader::new().args(std::env::args())?;
-            Ok(loader
-                .schemas(schemas.schemas().iter().cloned())
-                .load()?
-                .config)
-        }
-        ConfigSource::Loader(loader) => Ok(loader
+/// Loads and validates the config; returns it with its deprecation warnings.
+fn load_config(
+    source: ConfigSource,
+    schemas: ConfigSchemaSet,
+) -> Result<(Config, Vec<String>), BackendError> {
+    let loaded = match source {
+        ConfigSource::Args => ConfigLoader::new()
+            .args(std::env::args())?
             .schemas(schemas.schemas().iter().cloned())
-            .load()?
-            .config),
+            .load()?,
+        ConfigSource::Loader(loader) => loader.schemas(schemas.schemas().iter().cloned()).load()?,
         ConfigSource::Value(config) => {
             let outcome = schemas.validate(config.as_value())?;
-            for warning in &outcome.warnings {
-                tracing::warn!("{warning}");
-            }
             let mut visibility = config.visibility().clone();
             visibility.extend(&outcome.visibility);
-            Ok(Config::with_visibility(
-                config.as_value().clone(),
-                visibility,
-            ))
+            return Ok((
+                Config::with_visibility(config.as_value().clone(), visibility),
+                outcome.warnings,
+            ));
         }
-    }
+    };
+    Ok((loaded.config, loaded.warnings))
 }
 
 pub(crate) async fn start(builder: BackendBuilder) -> Result<RunningBackend, BackendError> {
@@ -117,9 +113,12 @@ pub(crate) async fn start(builder: BackendBuilder) -> Result<RunningBackend, Bac
     {
         schemas.add(schema);
     }
-    let config = load_config(builder.config, schemas)?;
+    let (config, warnings) = load_config(builder.config, schemas)?;
     let settings = Settings::from_config(&config)?;
     init_tracing(settings.log_json, &settings.log_level);
+    for warning in &warnings {
+        tracing::warn!("{warning}");
+    }
     http::metrics::init();
 
     // Bind first, so discovery knows the real port.

@@ -142,6 +142,22 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The Backstage error name for a status.
+fn name_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::UNSUPPORTED_MEDIA_TYPE => "InputError",
+        StatusCode::UNAUTHORIZED => "AuthenticationError",
+        StatusCode::FORBIDDEN => "NotAllowedError",
+        StatusCode::NOT_FOUND => "NotFoundError",
+        StatusCode::CONFLICT => "ConflictError",
+        StatusCode::PAYLOAD_TOO_LARGE => "PayloadTooLargeError",
+        StatusCode::SERVICE_UNAVAILABLE => "ServiceUnavailableError",
+        _ => "Error",
+    }
+}
+
 /// Renders the body of a response that carries an [`ApiError`], adding the
 /// request's method and URL. Also turns the plain-text answers of framework
 /// layers (body limit, timeout) into the wire format.
@@ -151,6 +167,7 @@ pub(crate) async fn complete_error_bodies(request: Request, next: Next) -> Respo
         || request.uri().path().to_owned(),
         |pq| pq.as_str().to_owned(),
     );
+    let is_api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let error = match response.extensions_mut().remove::<ApiError>() {
         Some(error) => error,
@@ -160,14 +177,26 @@ pub(crate) async fn complete_error_bodies(request: Request, next: Next) -> Respo
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
             match response.status() {
-                StatusCode::PAYLOAD_TOO_LARGE if !is_json => ApiError::payload_too_large(
+                _ if is_json => return response,
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(
                     "the request body is larger than backend.server.bodyLimit allows",
                 ),
-                StatusCode::REQUEST_TIMEOUT if !is_json => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT => ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "ServiceUnavailableError",
                     "the request took longer than backend.server.requestTimeout",
                 ),
+                // Plain-text errors under /api (axum's own rejections: a bad
+                // JSON body, a path parameter that does not parse...) get the
+                // wire format too, with their text as the message.
+                status if is_api && (status.is_client_error() || status.is_server_error()) => {
+                    let (parts, body) = response.into_parts();
+                    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+                    let message = String::from_utf8_lossy(&text).trim().to_owned();
+                    let error = ApiError::new(parts.status, name_for(parts.status), message);
+                    response = Response::from_parts(parts, axum::body::Body::empty());
+                    error
+                }
                 _ => return response,
             }
         }

@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::get;
 use serde_json::json;
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -56,32 +56,32 @@ async fn liveness(State(state): State<RootState>) -> Response {
     health_response(state.health.liveness())
 }
 
-async fn plugin_api(
-    State(state): State<RootState>,
-    Path(params): Path<Vec<(String, String)>>,
-    request: Request,
-) -> Response {
-    let plugin = params
-        .into_iter()
-        .find(|(k, _)| k == "plugin")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
-    state.slots.dispatch(&plugin, request).await
-}
-
-async fn api_root() -> Response {
-    ApiError::not_found("no plugin named in the path; plugin APIs live at /api/<pluginId>/...")
-        .into_response()
-}
-
+/// `/api/<pluginId>/...` goes to the plugin; anything else to the app's
+/// mounts, or 404.
 async fn fallback(State(state): State<RootState>, request: Request) -> Response {
-    match state.mounts.find(request.uri().path()) {
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        let plugin = path
+            .trim_start_matches("/api")
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if plugin.is_empty() {
+            return ApiError::not_found(
+                "no plugin named in the path; plugin APIs live at /api/<pluginId>/...",
+            )
+            .into_response();
+        }
+        return Arc::clone(&state.slots).dispatch(&plugin, request).await;
+    }
+    match state.mounts.find(path) {
         Some(router) => match router.oneshot(request).await {
             Ok(response) => response,
             Err(never) => match never {},
         },
-        None => ApiError::not_found(format!("nothing is served at {}", request.uri().path()))
-            .into_response(),
+        None => ApiError::not_found(format!("nothing is served at {path}")).into_response(),
     }
 }
 
@@ -96,11 +96,8 @@ pub(crate) fn root_router(state: RootState, settings: LayerSettings) -> Router {
         .route("/.backstage/health/v1/readiness", get(readiness))
         .route("/.backstage/health/v1/liveness", get(liveness))
         .route("/metrics", get(metrics::render))
-        .route("/api", any(api_root))
-        .route("/api/", any(api_root))
-        .route("/api/{plugin}", any(plugin_api))
-        .route("/api/{plugin}/", any(plugin_api))
-        .route("/api/{plugin}/{*rest}", any(plugin_api))
+        // Plugin APIs are dispatched from the fallback, so that no path
+        // parameters of the root router reach a plugin's extractors.
         .fallback(fallback)
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(settings.body_limit))

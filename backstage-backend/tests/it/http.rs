@@ -264,3 +264,60 @@ async fn responses_are_compressed_when_the_client_asks() {
     );
     backend.stop().await;
 }
+
+#[tokio::test]
+async fn path_parameters_and_rejections_behave_inside_plugins() {
+    let plugin = BackendPlugin::builder("params").init(|ctx| async move {
+        ctx.http_router().use_router(
+            Router::new()
+                .route(
+                    "/items/{id}",
+                    get(
+                        |axum::extract::Path(id): axum::extract::Path<u32>| async move {
+                            format!("item {id}")
+                        },
+                    ),
+                )
+                .route("/json", post(|Json(v): Json<Value>| async move { Json(v) })),
+        );
+        ctx.http_router()
+            .add_auth_policy("/", Access::Unauthenticated);
+        Ok::<_, std::convert::Infallible>(())
+    });
+    let backend = start(Backend::builder().add(plugin), json!({})).await;
+    let ok = client()
+        .get(format!("{}/api/params/items/7", backend.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.text().await.unwrap(), "item 7");
+    let (status, body) = get_json(&backend, "/api/params/items/seven", None).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["name"], "InputError", "{body}");
+    assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    let bad = client()
+        .post(format!("{}/api/params/json", backend.url()))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["error"]["name"], "InputError");
+    assert_eq!(body["request"]["url"], "/api/params/json");
+    backend.stop().await;
+}
+
+#[tokio::test]
+async fn cors_credentials_with_any_origin_is_a_config_error() {
+    let err = crate::support::start_err(
+        Backend::builder(),
+        json!({"backend": {"cors": {"origin": "*", "credentials": true}}}),
+    )
+    .await;
+    assert!(
+        err.contains("credentials: true cannot be combined with origin '*'"),
+        "{err}"
+    );
+}

@@ -63,7 +63,8 @@ pub struct LoadedConfig {
     pub config: Config,
     /// The files read, in priority order (lowest first; includes not listed).
     pub files: Vec<PathBuf>,
-    /// Deprecation warnings (also logged with `tracing`).
+    /// Deprecation warnings, for the caller to report (the backend logs
+    /// them once its logger is set up).
     pub warnings: Vec<String>,
 }
 
@@ -196,9 +197,6 @@ impl ConfigLoader {
         }
         merged = merge(merged, env_overrides(&env)?);
         let outcome = self.schemas.validate(&merged)?;
-        for warning in &outcome.warnings {
-            tracing::warn!("{warning}");
-        }
         Ok(LoadedConfig {
             config: Config::with_visibility(merged, outcome.visibility),
             files,
