@@ -127,7 +127,6 @@ pub(crate) fn backend_schema() -> ConfigSchema {
                         }
                     }
                 },
-                "cache": crate::services::cache::schema(),
                 "cors": {
                     "type": "object",
                     "properties": {
