@@ -67,3 +67,7 @@ struct BookServices;
 #[cfg(doctest)]
 #[doc = include_str!("../../book/src/backend/auth.md")]
 struct BookAuth;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/backend/caching.md")]
+struct BookCaching;

@@ -127,6 +127,7 @@ pub(crate) fn backend_schema() -> ConfigSchema {
                         }
                     }
                 },
+                "cache": crate::services::cache::schema(),
                 "cors": {
                     "type": "object",
                     "properties": {

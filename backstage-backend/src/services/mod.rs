@@ -11,8 +11,10 @@
 //! | [`AUTH`] | `core.auth` | plugin |
 //! | [`ROOT_HEALTH`] | `core.rootHealth` | root |
 //! | [`PLUGIN_METADATA`] | `core.pluginMetadata` | plugin |
+//! | [`CACHE`] / [`cache::CACHE_MANAGER`] | `core.cache` / `core.cache.manager` | plugin / root |
 
 pub mod auth;
+pub mod cache;
 mod config;
 pub mod database;
 mod discovery;
@@ -23,6 +25,7 @@ mod logger;
 mod plugin_metadata;
 
 pub use auth::{AUTH, AuthService, Credentials};
+pub use cache::{CACHE, CacheService};
 pub use config::ROOT_CONFIG;
 pub use discovery::{DISCOVERY, DiscoveryService, HostDiscovery};
 pub use health::{Health, HealthStatus, ROOT_HEALTH};

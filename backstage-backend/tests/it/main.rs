@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
 
 mod auth;
+mod cache;
 mod database;
 mod extension_points;
 mod http;
