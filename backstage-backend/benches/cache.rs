@@ -14,7 +14,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use backstage_backend::backstage_core::config::Config;
@@ -39,19 +39,23 @@ enum Op {
 }
 
 /// Runs `op` from `tasks` tasks for `duration`; returns operations per second.
+///
+/// Each task watches the clock itself rather than waiting for a timer: a
+/// memory-store call may complete without ever yielding, and tasks that
+/// never yield would starve the timer. They also yield now and then, so all
+/// of them get turns.
 async fn measure(cache: &CacheClient, op: Op, tasks: u64, duration: Duration) -> f64 {
-    let stop = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicU64::new(0));
     let value: Value = json!({"name": "bench", "tags": ["a", "b"], "n": 42});
     let mut handles = Vec::new();
     let started = Instant::now();
+    let deadline = started + duration;
     for task in 0..tasks {
-        let (cache, stop, count, value) =
-            (cache.clone(), stop.clone(), count.clone(), value.clone());
+        let (cache, count, value) = (cache.clone(), count.clone(), value.clone());
         handles.push(tokio::spawn(async move {
             let mut i = task * 7919;
             let mut done = 0u64;
-            while !stop.load(Ordering::Relaxed) {
+            while Instant::now() < deadline {
                 let key = format!("key-{}", i % KEYS);
                 match op {
                     Op::Get => {
@@ -61,12 +65,13 @@ async fn measure(cache: &CacheClient, op: Op, tasks: u64, duration: Duration) ->
                 }
                 i += 1;
                 done += 1;
+                if done.is_multiple_of(64) {
+                    tokio::task::yield_now().await;
+                }
             }
             count.fetch_add(done, Ordering::Relaxed);
         }));
     }
-    tokio::time::sleep(duration).await;
-    stop.store(true, Ordering::Relaxed);
     for handle in handles {
         handle.await.unwrap();
     }
