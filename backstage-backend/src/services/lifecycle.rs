@@ -19,11 +19,18 @@ type Hook = Box<dyn FnOnce() -> BoxFuture<'static, Result<(), BoxError>> + Send>
 /// started); shutdown hooks run when the backend stops, after the HTTP server
 /// stopped accepting requests. Hooks run one after the other, in the order
 /// they were added; each gets the lifecycle's timeout (default 10 s); a
-/// failing or slow hook is logged and the next one runs.
+/// failing or slow hook is logged and the next one runs. A startup hook added
+/// after startup (from a service created late, say) runs at once.
 #[derive(Default)]
 pub struct Lifecycle {
-    startup: Mutex<Vec<(String, Hook)>>,
+    startup: Mutex<Startup>,
     shutdown: Mutex<Vec<(String, Hook)>>,
+}
+
+#[derive(Default)]
+struct Startup {
+    hooks: Vec<(String, Hook)>,
+    done: bool,
 }
 
 impl std::fmt::Debug for Lifecycle {
@@ -47,7 +54,25 @@ impl Lifecycle {
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
     {
-        lock(&self.startup).push((name.into(), boxed(hook)));
+        let mut startup = lock(&self.startup);
+        if !startup.done {
+            startup.hooks.push((name.into(), boxed(hook)));
+            return;
+        }
+        drop(startup);
+        let name = name.into();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(e) = hook().await {
+                        tracing::error!("startup hook '{name}' (added after startup) failed: {e}");
+                    }
+                });
+            }
+            Err(_) => tracing::error!(
+                "startup hook '{name}' was added after startup outside the async runtime and cannot run"
+            ),
+        }
     }
 
     /// Adds a hook that runs when the backend shuts down.
@@ -60,7 +85,11 @@ impl Lifecycle {
     }
 
     pub(crate) async fn run_startup(&self, owner: &str, timeout: Duration) -> Result<(), String> {
-        let hooks = std::mem::take(&mut *lock(&self.startup));
+        let hooks = {
+            let mut startup = lock(&self.startup);
+            startup.done = true;
+            std::mem::take(&mut startup.hooks)
+        };
         for (name, hook) in hooks {
             run_hook(owner, "startup", &name, hook, timeout).await?;
         }

@@ -12,6 +12,8 @@
 //! | [`ROOT_HEALTH`] | `core.rootHealth` | root |
 //! | [`PLUGIN_METADATA`] | `core.pluginMetadata` | plugin |
 //! | [`CACHE`] / [`cache::CACHE_MANAGER`] | `core.cache` / `core.cache.manager` | plugin / root |
+//! | [`database::DATABASE`] / [`database::DATABASE_MANAGER`] | `core.database` / `core.databaseManager` | plugin / root |
+//! | [`SCHEDULER`] | `core.scheduler` | plugin |
 
 pub mod auth;
 pub mod cache;
@@ -23,6 +25,7 @@ mod http_router;
 mod lifecycle;
 mod logger;
 mod plugin_metadata;
+pub mod scheduler;
 
 pub use auth::{AUTH, AuthService, Credentials};
 pub use cache::{CACHE, CacheService};
@@ -36,3 +39,4 @@ pub use lifecycle::{LIFECYCLE, Lifecycle, ROOT_LIFECYCLE};
 pub(crate) use logger::init_tracing;
 pub use logger::{LOGGER, Logger, ROOT_LOGGER};
 pub use plugin_metadata::{PLUGIN_METADATA, PluginMetadata};
+pub use scheduler::{SCHEDULER, SchedulerService};

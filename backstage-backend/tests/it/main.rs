@@ -10,6 +10,7 @@ mod extension_points;
 mod http;
 mod lifecycle;
 mod macros;
+mod scheduler;
 mod services;
 mod startup_errors;
 mod support;

@@ -24,7 +24,7 @@ pub use migrations::{Migration, Migrations};
 pub use plugin_database::PluginDatabase;
 
 use crate::service::{ServiceFactory, ServiceRef};
-use crate::services::{LIFECYCLE, ROOT_CONFIG};
+use crate::services::{ROOT_CONFIG, ROOT_LIFECYCLE};
 
 /// Hands out each plugin's database; one per backend.
 #[derive(Debug)]
@@ -68,9 +68,12 @@ pub const DATABASE: ServiceRef<PluginDatabase> =
             let manager = ctx.get(&DATABASE_MANAGER).await?;
             let plugin_id = ctx.plugin_id().unwrap_or_default().to_owned();
             let database = Arc::new(manager.for_plugin(&plugin_id)?);
-            let lifecycle = ctx.get(&LIFECYCLE).await?;
+            // Closed by the root lifecycle, after every plugin's shutdown
+            // hooks: those (and the scheduler's) may still need it.
+            let lifecycle = ctx.get(&ROOT_LIFECYCLE).await?;
             let closing = Arc::clone(&database);
-            lifecycle.add_shutdown_hook("close the database pool", move || async move {
+            let hook = format!("close the database pool of plugin '{plugin_id}'");
+            lifecycle.add_shutdown_hook(hook, move || async move {
                 closing.close().await;
                 Ok(())
             });

@@ -10,7 +10,7 @@ use tokio::sync::OnceCell;
 use super::config::{PluginDbSettings, Target};
 use super::dialect::Dialect;
 use super::error::DatabaseError;
-use super::migrations::{Migrations, migration_error, migrator};
+use super::migrations::{Migrations, migration_error, migrator, table_name};
 
 /// A plugin's own logical database: a database (or schema) of its own on
 /// PostgreSQL and MySQL, its own file or in-memory database on SQLite.
@@ -70,9 +70,27 @@ impl PluginDatabase {
         if self.settings.skip_migrations {
             return Ok(());
         }
+        self.migrate_in(&table_name(&self.plugin_id), migrations)
+            .await
+    }
+
+    /// Applies migrations the framework keeps in the plugin's database for
+    /// itself (such as the scheduler's task table), recorded in `table`.
+    /// They run even when `skipMigrations` is set: that setting is about the
+    /// plugin's own schema.
+    pub(crate) async fn migrate_in(
+        &self,
+        table: &str,
+        migrations: &Migrations,
+    ) -> Result<(), DatabaseError> {
         let pool = self.pool().await?;
-        let migrator = migrator(&self.plugin_id, self.dialect(), migrations).await?;
-        match tokio::time::timeout(self.settings.migration_timeout, migrator.run(pool)).await {
+        let migrator = migrator(&self.plugin_id, table, self.dialect(), migrations).await?;
+        let mut conn = pool.acquire().await.map_err(|e| self.connection_error(e))?;
+        // `run_direct` on a connection, rather than `run` on the pool: the
+        // latter's future is not provably `Send`, so it could not be awaited
+        // inside a spawned task (the scheduler does).
+        let run = migrator.run_direct(None, &mut *conn, false);
+        match tokio::time::timeout(self.settings.migration_timeout, run).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(migration_error(
                 &self.plugin_id,
