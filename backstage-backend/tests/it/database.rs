@@ -14,15 +14,15 @@ use sqlx::{AssertSqlSafe, Row};
 
 /// One database server the tests run against.
 #[derive(Clone, Debug)]
-pub(crate) struct Server {
-    pub(crate) name: &'static str,
-    pub(crate) dialect: Dialect,
+struct Server {
+    name: &'static str,
+    dialect: Dialect,
     /// The `backend.database` section, without prefix.
-    pub(crate) section: Value,
-    pub(crate) url: Option<String>,
+    section: Value,
+    url: Option<String>,
 }
 
-pub(crate) fn servers() -> Vec<Server> {
+fn servers() -> Vec<Server> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let mut list = vec![Server {
         name: "sqlite",
@@ -54,7 +54,7 @@ pub(crate) fn servers() -> Vec<Server> {
 }
 
 /// A prefix no other test (or test run) uses.
-pub(crate) fn unique_prefix(test: &str) -> String {
+fn unique_prefix(test: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -79,7 +79,7 @@ fn manager(server: &Server, prefix: &str, extra: Value) -> DatabaseManager {
 }
 
 /// Drops every database (and pg schema) whose name starts with `prefix`.
-pub(crate) async fn cleanup(server: &Server, prefix: &str) {
+async fn cleanup(server: &Server, prefix: &str) {
     let Some(url) = &server.url else { return };
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new()
@@ -557,4 +557,197 @@ async fn a_plugin_uses_its_database_through_the_backend() {
         .unwrap();
     assert_eq!(body, "write tests");
     backend.stop().await;
+}
+
+/// The key of the migration lock on `database`, as sqlx 0.9 derives it
+/// (sqlx-postgres and sqlx-mysql `migrate.rs`): `0x3d32ad9e * crc32(database
+/// name)`. sqlx takes `pg_advisory_lock(key)` on PostgreSQL; on MySQL the
+/// service takes `GET_LOCK('<key in hex>')` itself (sqlx's request returns
+/// at once on MariaDB). Computed here independently of the service, so a
+/// change in either shows up as a failing test.
+fn sqlx_migration_lock_key(database: &str) -> i64 {
+    let mut crc = !0u32;
+    for &byte in database.as_bytes() {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    0x3d32_ad9e * i64::from(!crc)
+}
+
+/// A connection of its own (no pool) to `database` on `server` that holds
+/// the migration lock of that database, as a replica's migrator would; and
+/// its session id on the server.
+async fn hold_migration_lock(server: &Server, database: &str) -> (sqlx::AnyConnection, i64) {
+    use sqlx::Connection;
+    let mut url = url::Url::parse(server.url.as_deref().unwrap()).unwrap();
+    url.set_path(database);
+    let mut conn = sqlx::AnyConnection::connect(url.as_str()).await.unwrap();
+    let key = sqlx_migration_lock_key(database);
+    let session = match server.dialect {
+        Dialect::Postgres => {
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(key)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query_scalar("SELECT pg_backend_pid()")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        }
+        _ => {
+            let got: i64 = sqlx::query_scalar("SELECT GET_LOCK(?, 0)")
+                .bind(format!("{key:x}"))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(got, 1, "the lock was taken already");
+            sqlx::query_scalar("SELECT CAST(CONNECTION_ID() AS SIGNED)")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    (conn, session)
+}
+
+/// Ends session `session` from another connection, as the server does when
+/// it notices that a crashed process's connection is gone.
+async fn kill_session(server: &Server, session: i64) {
+    let admin = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(server.url.as_deref().unwrap())
+        .await
+        .unwrap();
+    match server.dialect {
+        Dialect::Postgres => {
+            let killed: bool =
+                sqlx::query_scalar("SELECT pg_terminate_backend(CAST($1 AS integer))")
+                    .bind(session)
+                    .fetch_one(&admin)
+                    .await
+                    .unwrap();
+            assert!(killed, "no session {session} to terminate");
+        }
+        _ => {
+            sqlx::raw_sql(AssertSqlSafe(format!("KILL {session}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+        }
+    }
+    admin.close().await;
+}
+
+// SQLite is left out of the lock tests: sqlx takes no migration lock there
+// (a writer locks the whole file for the length of its transaction, and the
+// lock goes with the process), so a crashed process leaves nothing behind.
+#[tokio::test]
+async fn a_migration_lock_left_by_a_crashed_process_is_recovered() {
+    for server in servers().into_iter().filter(|s| s.url.is_some()) {
+        let prefix = unique_prefix("lock");
+        let database = format!("{prefix}locked");
+        let replica_a = manager(&server, &prefix, json!({"migrationTimeout": 1500}))
+            .for_plugin("locked")
+            .unwrap();
+        // Creates the plugin's database, so the holder can connect to it.
+        replica_a.pool().await.unwrap();
+        let (holder, session) = hold_migration_lock(&server, &database).await;
+
+        // While a live session holds the lock, migrate gives up after
+        // migrationTimeout, naming the plugin and saying what to do.
+        let started = std::time::Instant::now();
+        let err = replica_a
+            .migrate(&Migrations::new(TODOS_V1))
+            .await
+            .unwrap_err()
+            .to_string();
+        let waited = started.elapsed();
+        assert!(
+            waited >= std::time::Duration::from_millis(1400)
+                && waited < std::time::Duration::from_secs(6),
+            "{}: gave up after {waited:?}",
+            server.name
+        );
+        assert!(
+            err.starts_with("migration (pending migrations) of plugin 'locked' failed: did not finish within 1.5s (backend.database.migrationTimeout)"),
+            "{}: {err}",
+            server.name
+        );
+        assert!(
+            err.contains(&format!("migration lock of database '{database}'")),
+            "{err}"
+        );
+        let remedy = match server.dialect {
+            Dialect::Postgres => "SELECT pg_terminate_backend(pid) FROM pg_locks",
+            _ => "KILL <id>",
+        };
+        assert!(err.contains(remedy), "{}: {err}", server.name);
+
+        // Another replica starts while the lock is still held, then the
+        // holder's process "crashes": the server ends its session, the lock
+        // goes with it, and the waiting replica migrates.
+        let replica_b = manager(&server, &prefix, json!({"migrationTimeout": "10s"}))
+            .for_plugin("locked")
+            .unwrap();
+        let waiting = tokio::spawn(async move {
+            let result = replica_b.migrate(&Migrations::new(TODOS_V1)).await;
+            (replica_b, result)
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert!(
+            !waiting.is_finished(),
+            "{}: migrated while the lock was held",
+            server.name
+        );
+        kill_session(&server, session).await;
+        drop(holder);
+        let (replica_b, result) = tokio::time::timeout(std::time::Duration::from_secs(15), waiting)
+            .await
+            .expect("the waiting replica did not finish")
+            .unwrap();
+        result.unwrap_or_else(|e| panic!("{}: {e}", server.name));
+        insert(&replica_b, "1", "after the crash").await;
+        // The first replica, whose earlier attempt timed out, holds no lock
+        // either: migrating again is a quick no-op.
+        replica_a.migrate(&Migrations::new(TODOS_V1)).await.unwrap();
+        assert_eq!(titles(&replica_a).await, ["after the crash"]);
+        replica_a.close().await;
+        replica_b.close().await;
+        cleanup(&server, &prefix).await;
+    }
+}
+
+#[tokio::test]
+async fn a_failed_migration_does_not_keep_the_migration_lock() {
+    // SQLite takes no migration lock; see above.
+    for server in servers().into_iter().filter(|s| s.url.is_some()) {
+        let prefix = unique_prefix("lockf");
+        let replica_a = manager(&server, &prefix, json!({}))
+            .for_plugin("todo")
+            .unwrap();
+        replica_a.migrate(&Migrations::new(TODOS_V1)).await.unwrap();
+        // sqlx returns on the error without releasing its lock; the
+        // service must not put that connection back into the pool.
+        replica_a
+            .migrate(&Migrations::new(TODOS_EDITED))
+            .await
+            .unwrap_err();
+        let replica_b = manager(&server, &prefix, json!({"migrationTimeout": "5s"}))
+            .for_plugin("todo")
+            .unwrap();
+        replica_b
+            .migrate(&Migrations::new(TODOS_V1))
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", server.name));
+        replica_a.close().await;
+        replica_b.close().await;
+        cleanup(&server, &prefix).await;
+    }
 }

@@ -115,11 +115,9 @@ pub(crate) fn table_name(plugin_id: &str) -> String {
     format!("backstage_migrations_{}", plugin_id.replace('-', "_"))
 }
 
-/// Builds the sqlx migrator for one plugin and dialect, recording applied
-/// migrations in `table`.
+/// Builds the sqlx migrator for one plugin and dialect.
 pub(crate) async fn migrator(
     plugin_id: &str,
-    table: &str,
     dialect: Dialect,
     migrations: &Migrations,
 ) -> Result<Migrator, DatabaseError> {
@@ -139,7 +137,7 @@ pub(crate) async fn migrator(
     let mut migrator = Migrator::new(Source(list))
         .await
         .map_err(|e| migration_error(plugin_id, migrations, dialect, e))?;
-    migrator.dangerous_set_table_name(table.to_owned());
+    migrator.dangerous_set_table_name(table_name(plugin_id));
     Ok(migrator)
 }
 
@@ -180,5 +178,50 @@ pub(crate) fn migration_error(
         plugin: plugin_id.to_owned(),
         migration,
         message,
+    }
+}
+
+/// The key of sqlx's migration lock on the database `database`: sqlx 0.9
+/// locks with `pg_advisory_lock(key)` on PostgreSQL and
+/// `GET_LOCK('<key as lowercase hex>')` on MySQL, where key is
+/// `0x3d32ad9e * crc32(database name)`. Used to tell an operator which lock
+/// to look for.
+pub(crate) fn migration_lock_key(database: &str) -> i64 {
+    0x3d32_ad9e * i64::from(crc32(database.as_bytes()))
+}
+
+/// CRC-32 (IEEE 802.3, as zlib computes it).
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_is_the_ieee_checksum() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn lock_keys_are_positive_and_differ_per_database() {
+        let a = migration_lock_key("backstage_plugin_catalog");
+        let b = migration_lock_key("backstage_plugin_search");
+        assert!(a > 0 && b > 0);
+        assert_ne!(a, b);
+        assert_eq!(migration_lock_key("x"), 0x3d32_ad9e * 0x8cdc_1683);
     }
 }

@@ -4,13 +4,14 @@ use std::sync::Once;
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AssertSqlSafe, Connection, Executor};
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection, Executor};
 use tokio::sync::OnceCell;
 
 use super::config::{PluginDbSettings, Target};
 use super::dialect::Dialect;
 use super::error::DatabaseError;
-use super::migrations::{Migrations, migration_error, migrator, table_name};
+use super::migrations::{Migrations, migration_error, migration_lock_key, migrator};
 
 /// A plugin's own logical database: a database (or schema) of its own on
 /// PostgreSQL and MySQL, its own file or in-memory database on SQLite.
@@ -29,6 +30,27 @@ pub struct PluginDatabase {
 fn install_drivers() {
     static DRIVERS: Once = Once::new();
     DRIVERS.call_once(sqlx::any::install_default_drivers);
+}
+
+/// Takes the MySQL named lock `name` on `conn`, waiting as long as it takes
+/// (the caller bounds the wait). Asks in one-second steps, so a wait the
+/// caller gives up on ends on the server soon after.
+async fn lock_mysql(conn: &mut AnyConnection, name: &str) -> Result<(), sqlx::Error> {
+    loop {
+        let got: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, 1)")
+            .bind(name.to_owned())
+            .fetch_one(&mut *conn)
+            .await?;
+        match got {
+            Some(1) => return Ok(()),
+            Some(_) => continue,
+            None => {
+                return Err(sqlx::Error::Protocol(format!(
+                    "GET_LOCK('{name}') failed on the server"
+                )));
+            }
+        }
+    }
 }
 
 impl PluginDatabase {
@@ -70,27 +92,61 @@ impl PluginDatabase {
         if self.settings.skip_migrations {
             return Ok(());
         }
-        self.migrate_in(&table_name(&self.plugin_id), migrations)
-            .await
+        let pool = self.pool().await?;
+        let migrator = migrator(&self.plugin_id, self.dialect(), migrations).await?;
+        self.run_migrator(pool, migrator, migrations).await
     }
 
-    /// Applies migrations the framework keeps in the plugin's database for
-    /// itself (such as the scheduler's task table), recorded in `table`.
-    /// They run even when `skipMigrations` is set: that setting is about the
-    /// plugin's own schema.
-    pub(crate) async fn migrate_in(
+    /// Runs `migrator` on a connection of its own, under the migration lock,
+    /// within `backend.database.migrationTimeout`.
+    ///
+    /// On PostgreSQL sqlx takes the lock itself (`pg_advisory_lock`, keyed
+    /// by the database name) for the session. On MySQL it asks for
+    /// `GET_LOCK(name, -1)` and ignores the answer — MariaDB reads a negative
+    /// timeout as invalid and returns NULL at once, so replicas would migrate
+    /// side by side; the service takes the same lock itself there.
+    ///
+    /// sqlx releases its lock only after every migration succeeded. So when
+    /// a run fails or times out, the connection is closed rather than
+    /// returned to the pool: back in the pool it would keep the lock (or,
+    /// after a timeout, be granted it later) and block every other replica's
+    /// migrations for as long as it lives. SQLite has no such lock, and
+    /// closing the connection of an in-memory database could drop it.
+    async fn run_migrator(
         &self,
-        table: &str,
+        pool: &AnyPool,
+        mut migrator: Migrator,
         migrations: &Migrations,
     ) -> Result<(), DatabaseError> {
-        let pool = self.pool().await?;
-        let migrator = migrator(&self.plugin_id, table, self.dialect(), migrations).await?;
+        let mysql_lock = match &self.settings.target {
+            Target::Server { database, .. } if self.dialect() == Dialect::MySql => {
+                migrator.set_locking(false);
+                Some(format!("{:x}", migration_lock_key(database)))
+            }
+            _ => None,
+        };
         let mut conn = pool.acquire().await.map_err(|e| self.connection_error(e))?;
-        // `run_direct` on a connection, rather than `run` on the pool: the
-        // latter's future is not provably `Send`, so it could not be awaited
-        // inside a spawned task (the scheduler does).
-        let run = migrator.run_direct(None, &mut *conn, false);
-        match tokio::time::timeout(self.settings.migration_timeout, run).await {
+        let run = async {
+            if let Some(name) = &mysql_lock {
+                lock_mysql(&mut conn, name).await?;
+            }
+            // `run_direct` takes the connection itself; `run(&mut *conn)`
+            // goes through `Acquire`, whose future is not `Send` for every
+            // lifetime, and callers spawn this future.
+            migrator.run_direct(None, &mut *conn, false).await?;
+            if let Some(name) = &mysql_lock {
+                sqlx::query("SELECT RELEASE_LOCK(?)")
+                    .bind(name.clone())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok::<(), MigrateError>(())
+        };
+        let outcome = tokio::time::timeout(self.settings.migration_timeout, run).await;
+        if !matches!(outcome, Ok(Ok(()))) && self.dialect() != Dialect::Sqlite {
+            conn.close_on_drop();
+        }
+        match outcome {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(migration_error(
                 &self.plugin_id,
@@ -102,10 +158,37 @@ impl PluginDatabase {
                 plugin: self.plugin_id.clone(),
                 migration: "(pending migrations)".to_owned(),
                 message: format!(
-                    "did not finish within {:?} (backend.database.migrationTimeout); another replica may hold the migration lock",
-                    self.settings.migration_timeout
+                    "did not finish within {:?} (backend.database.migrationTimeout); {}",
+                    self.settings.migration_timeout,
+                    self.lock_hint()
                 ),
             }),
+        }
+    }
+
+    /// What to do when migrations time out: who may hold the lock, and how
+    /// to end a holder whose process is gone.
+    fn lock_hint(&self) -> String {
+        let slow = "if the migrations themselves are slow, raise backend.database.migrationTimeout";
+        match &self.settings.target {
+            Target::Server { database, .. } if self.dialect() == Dialect::Postgres => {
+                let key = migration_lock_key(database);
+                format!(
+                    "another session holds the migration lock of database '{database}' (advisory lock {key}). If another replica is migrating, let it finish and start again; if the process holding it is gone, end its session: SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = {} AND objid = {} AND objsubid = 1; {slow}",
+                    key >> 32,
+                    key & 0xffff_ffff
+                )
+            }
+            Target::Server { database, .. } => {
+                let name = format!("{:x}", migration_lock_key(database));
+                format!(
+                    "another session holds the migration lock of database '{database}' (GET_LOCK name '{name}'). If another replica is migrating, let it finish and start again; if the process holding it is gone, end its connection: SELECT IS_USED_LOCK('{name}') gives its id, KILL <id> ends it; {slow}"
+                )
+            }
+            _ => format!(
+                "SQLite has no migration lock: another process may be writing to {}; {slow}",
+                self.settings.describe()
+            ),
         }
     }
 
