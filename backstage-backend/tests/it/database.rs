@@ -14,15 +14,15 @@ use sqlx::{AssertSqlSafe, Row};
 
 /// One database server the tests run against.
 #[derive(Clone, Debug)]
-struct Server {
-    name: &'static str,
-    dialect: Dialect,
+pub(crate) struct Server {
+    pub(crate) name: &'static str,
+    pub(crate) dialect: Dialect,
     /// The `backend.database` section, without prefix.
-    section: Value,
-    url: Option<String>,
+    pub(crate) section: Value,
+    pub(crate) url: Option<String>,
 }
 
-fn servers() -> Vec<Server> {
+pub(crate) fn servers() -> Vec<Server> {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true");
     let mut list = vec![Server {
         name: "sqlite",
@@ -54,7 +54,7 @@ fn servers() -> Vec<Server> {
 }
 
 /// A prefix no other test (or test run) uses.
-fn unique_prefix(test: &str) -> String {
+pub(crate) fn unique_prefix(test: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -79,7 +79,7 @@ fn manager(server: &Server, prefix: &str, extra: Value) -> DatabaseManager {
 }
 
 /// Drops every database (and pg schema) whose name starts with `prefix`.
-async fn cleanup(server: &Server, prefix: &str) {
+pub(crate) async fn cleanup(server: &Server, prefix: &str) {
     let Some(url) = &server.url else { return };
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new()

@@ -115,9 +115,11 @@ pub(crate) fn table_name(plugin_id: &str) -> String {
     format!("backstage_migrations_{}", plugin_id.replace('-', "_"))
 }
 
-/// Builds the sqlx migrator for one plugin and dialect.
+/// Builds the sqlx migrator for one plugin and dialect, recording applied
+/// migrations in `table`.
 pub(crate) async fn migrator(
     plugin_id: &str,
+    table: &str,
     dialect: Dialect,
     migrations: &Migrations,
 ) -> Result<Migrator, DatabaseError> {
@@ -137,7 +139,7 @@ pub(crate) async fn migrator(
     let mut migrator = Migrator::new(Source(list))
         .await
         .map_err(|e| migration_error(plugin_id, migrations, dialect, e))?;
-    migrator.dangerous_set_table_name(table_name(plugin_id));
+    migrator.dangerous_set_table_name(table.to_owned());
     Ok(migrator)
 }
 

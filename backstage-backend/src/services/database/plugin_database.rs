@@ -11,7 +11,7 @@ use tokio::sync::OnceCell;
 use super::config::{PluginDbSettings, Target};
 use super::dialect::Dialect;
 use super::error::DatabaseError;
-use super::migrations::{Migrations, migration_error, migration_lock_key, migrator};
+use super::migrations::{Migrations, migration_error, migration_lock_key, migrator, table_name};
 
 /// A plugin's own logical database: a database (or schema) of its own on
 /// PostgreSQL and MySQL, its own file or in-memory database on SQLite.
@@ -92,8 +92,21 @@ impl PluginDatabase {
         if self.settings.skip_migrations {
             return Ok(());
         }
+        self.migrate_in(&table_name(&self.plugin_id), migrations)
+            .await
+    }
+
+    /// Applies migrations the framework keeps in the plugin's database for
+    /// itself (such as the scheduler's task table), recorded in `table`.
+    /// They run even when `skipMigrations` is set: that setting is about the
+    /// plugin's own schema.
+    pub(crate) async fn migrate_in(
+        &self,
+        table: &str,
+        migrations: &Migrations,
+    ) -> Result<(), DatabaseError> {
         let pool = self.pool().await?;
-        let migrator = migrator(&self.plugin_id, self.dialect(), migrations).await?;
+        let migrator = migrator(&self.plugin_id, table, self.dialect(), migrations).await?;
         self.run_migrator(pool, migrator, migrations).await
     }
 
