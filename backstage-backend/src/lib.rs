@@ -71,3 +71,7 @@ struct BookAuth;
 #[cfg(doctest)]
 #[doc = include_str!("../../book/src/backend/caching.md")]
 struct BookCaching;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/backend/scheduling.md")]
+struct BookScheduling;
