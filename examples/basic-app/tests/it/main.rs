@@ -1,5 +1,6 @@
 //! The basic-app binary as an operator runs it: it starts, answers
-//! readiness, stops cleanly on SIGTERM, and refuses invalid config.
+//! readiness, stops cleanly on SIGTERM, and refuses invalid config; and
+//! with its production config on PostgreSQL and Redis.
 
 #![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
 
@@ -7,6 +8,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod production;
 
 fn write_config(dir: &tempfile::TempDir, extra: &str) -> std::path::PathBuf {
     let path = dir.path().join("app-config.test.yaml");
@@ -41,10 +44,15 @@ fn wait_for_address(child: &mut Child) -> String {
 
 /// A minimal HTTP/1.1 GET: status code and body.
 fn get(address: &str, path: &str) -> (u16, String) {
+    request(address, "GET", path)
+}
+
+/// A minimal HTTP/1.1 request without a body: status code and body.
+fn request(address: &str, method: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(address).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
@@ -65,6 +73,18 @@ fn serves_readiness_and_stops_on_sigterm_with_exit_code_0() {
     assert_eq!(status, 200);
     assert!(body.contains("hi from the test"), "{body}");
     assert_eq!(get(&address, "/api/greeter/whoami").0, 401);
+    // The greeter counts greetings in its database (in-memory SQLite here).
+    let (status, body) = request(&address, "POST", "/api/greeter/greetings/Ada");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""times":1"#), "{body}");
+    let (_, body) = request(&address, "POST", "/api/greeter/greetings/ada");
+    assert!(body.contains(r#""times":2"#), "{body}");
+    let (_, body) = get(&address, "/api/greeter/greetings/ADA");
+    assert!(body.contains(r#""times":2"#), "{body}");
+    assert_eq!(
+        request(&address, "POST", "/api/greeter/greetings/%20").0,
+        400
+    );
 
     let stopped_at = Instant::now();
     let killed = Command::new("kill")
