@@ -33,6 +33,7 @@ mod feature;
 pub mod http;
 pub mod service;
 pub mod services;
+mod sync;
 
 pub use backend::{Backend, BackendBuilder, BackendFeature, RunningBackend};
 pub use error::{BackendError, BoxError};

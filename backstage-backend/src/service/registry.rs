@@ -10,6 +10,7 @@ use super::context::ServiceContext;
 use super::factory::{AnyService, ServiceFactory};
 use super::service_ref::{ServiceRef, ServiceScope};
 use crate::error::BackendError;
+use crate::sync::lock;
 
 type InstanceKey = (Option<Arc<str>>, &'static str);
 
@@ -19,12 +20,6 @@ pub(crate) struct ServiceRegistry {
     defaults: Mutex<HashMap<&'static str, ServiceFactory>>,
     instances: Mutex<HashMap<InstanceKey, Arc<OnceCell<AnyService>>>>,
     types: Mutex<HashMap<&'static str, (TypeId, &'static str)>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl ServiceRegistry {

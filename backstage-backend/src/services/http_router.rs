@@ -7,6 +7,7 @@ use axum::Router;
 
 use crate::error::BackendError;
 use crate::service::{ServiceFactory, ServiceRef};
+use crate::sync::lock;
 
 /// Who may call a path of a plugin without a credential.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,12 +41,6 @@ impl std::fmt::Debug for HttpRouter {
             .field("policies", &*lock(&self.policies))
             .finish_non_exhaustive()
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl HttpRouter {

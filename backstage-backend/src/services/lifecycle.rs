@@ -9,6 +9,7 @@ use futures_util::future::BoxFuture;
 
 use crate::error::BoxError;
 use crate::service::{ServiceFactory, ServiceRef};
+use crate::sync::lock;
 
 type Hook = Box<dyn FnOnce() -> BoxFuture<'static, Result<(), BoxError>> + Send>;
 
@@ -120,12 +121,6 @@ async fn run_hook(
             "{kind} hook '{name}' of {owner} did not finish within {timeout:?} (backend.lifecycle.hookTimeout)"
         )),
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The backend's lifecycle (`core.rootLifecycle`).

@@ -15,6 +15,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::key::{memcache_generation_key, memcache_key};
 use super::store::{Store, StoreError, decode};
+use crate::sync::lock;
 
 /// Connections per backend.
 const POOL_SIZE: usize = 4;
@@ -131,12 +132,6 @@ impl Pooled<'_> {
             lock(&self.store.idle).push(client);
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn is_status(error: &McError, status: &Status) -> bool {

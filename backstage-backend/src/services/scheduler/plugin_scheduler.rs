@@ -13,6 +13,7 @@ use super::store::TaskStore;
 use super::task::{TaskDefinition, TaskDescriptor};
 use super::worker::Worker;
 use crate::services::database::PluginDatabase;
+use crate::sync::lock;
 
 /// The scheduler of one plugin: local tasks on this replica's clock, global
 /// tasks coordinated through the task table in the plugin's database.
@@ -36,12 +37,6 @@ impl std::fmt::Debug for PluginScheduler {
             .field("tasks", &lock(&self.workers).keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl PluginScheduler {

@@ -14,6 +14,7 @@ use super::error::SchedulerError;
 use super::schedule::{Scope, TaskSchedule, millis};
 use super::store::{NEVER, TaskStore, error_message};
 use super::task::{TaskDefinition, TaskDescriptor, TaskState, WorkerStatus};
+use crate::sync::lock;
 
 /// How long a run may go on after its cancellation token fired before it is
 /// dropped.
@@ -84,12 +85,6 @@ pub(crate) struct Worker {
     wake: Notify,
     local: Mutex<Local>,
     last_warning: Mutex<Option<Instant>>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// This process's clock, in epoch milliseconds.
