@@ -76,3 +76,7 @@ struct BookCaching;
 #[cfg(doctest)]
 #[doc = include_str!("../../book/src/backend/scheduling.md")]
 struct BookScheduling;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/backend/storing-data.md")]
+struct BookStoringData;
