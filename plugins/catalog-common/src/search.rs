@@ -8,7 +8,8 @@
 //!
 //! * keys are dot paths, **lowercased**: `metadata.annotations.backstage.io/orphan`;
 //! * strings are lowercased; numbers and booleans become their JSON text
-//!   (`7`, `true`); `null` gives an entry without a value;
+//!   (`7`, `true`; `7.0` is written `7`); `null` gives an entry without a
+//!   value;
 //! * an object or array gives an entry without a value for its own path,
 //!   then entries for its contents;
 //! * array elements are entries at the array's own path (`metadata.tags` =
@@ -44,7 +45,7 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// Keys longer than this (in characters) are not searchable.
 pub const MAX_SEARCH_KEY_LENGTH: usize = 200;
@@ -180,8 +181,22 @@ impl Collector {
 fn scalar_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.to_lowercase()),
-        Value::Number(n) => Some(n.to_string()),
+        Value::Number(n) => Some(number_text(n)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// A number as text, the way JavaScript prints it for the common cases:
+/// a float with an integral value loses its `.0` (`1.0` is `1`), so the
+/// JSON `1` and `1.0` compare equal.
+pub(crate) fn number_text(number: &Number) -> String {
+    /// Integers up to 2^53 are exact in an f64.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match number.as_f64() {
+        Some(f) if number.is_f64() && f.fract() == 0.0 && f.abs() <= EXACT => {
+            format!("{f:.0}")
+        }
+        _ => number.to_string(),
     }
 }

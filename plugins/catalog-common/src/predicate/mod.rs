@@ -133,7 +133,7 @@ pub enum ElementCondition {
 pub enum Primitive {
     /// A string.
     String(String),
-    /// A number, compared as its JSON text.
+    /// A number, compared as its JSON text (`7.0` as `7`).
     Number(Number),
     /// A boolean, compared as `true` / `false`.
     Bool(bool),
@@ -144,7 +144,7 @@ impl Primitive {
     pub fn match_text(&self) -> String {
         match self {
             Primitive::String(s) => s.to_lowercase(),
-            Primitive::Number(n) => n.to_string(),
+            Primitive::Number(n) => crate::search::number_text(n),
             Primitive::Bool(b) => b.to_string(),
         }
     }

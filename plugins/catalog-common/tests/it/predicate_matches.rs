@@ -89,6 +89,24 @@ fn numbers_and_booleans_compare_as_text() {
             (json!({"spec.ports": 9090}), true),
             (json!({"spec.ports": {"$in": [1, "8080"]}}), true),
             (json!({"spec.nothing": "null"}), false),
+            (json!({"spec.replicas": 3.0}), true),
+            (json!({"spec.replicas": "3.0"}), false),
+            (json!({"spec.ratio": 0.5}), false),
+        ],
+    );
+}
+
+#[test]
+fn integral_floats_equal_integers() {
+    let entity = json!({"kind": "Component", "spec": {"ratio": 0.5, "size": 2.0}});
+    check(
+        &entity,
+        &[
+            (json!({"spec.ratio": 0.5}), true),
+            (json!({"spec.ratio": "0.5"}), true),
+            (json!({"spec.size": 2}), true),
+            (json!({"spec.size": "2"}), true),
+            (json!({"spec.size": 2.0}), true),
         ],
     );
 }
