@@ -255,12 +255,10 @@ impl FilterCondition {
     pub fn to_predicate(&self) -> EntityPredicate {
         let condition = match &self.matcher {
             FilterMatch::Exists => FieldCondition::Exists(true),
-            FilterMatch::AnyOf(values) if values.len() == 1 => {
-                FieldCondition::Equals(Primitive::String(values[0].clone()))
-            }
-            FilterMatch::AnyOf(values) => {
-                FieldCondition::In(values.iter().cloned().map(Primitive::String).collect())
-            }
+            FilterMatch::AnyOf(values) => match values.as_slice() {
+                [one] => FieldCondition::Equals(Primitive::String(one.clone())),
+                many => FieldCondition::In(many.iter().cloned().map(Primitive::String).collect()),
+            },
         };
         EntityPredicate::field(self.key.clone(), condition)
     }
