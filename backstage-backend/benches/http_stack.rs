@@ -13,7 +13,9 @@
 //! medians of the rounds and the ratio is full/bare (the project aims for
 //! at least 0.8). The servers run on their own multi-thread runtime
 //! (`BENCH_SERVER_THREADS`, default 2) and the load generator on another
-//! (`BENCH_CLIENT_THREADS`, default 1).
+//! (`BENCH_CLIENT_THREADS`, default 1). `BENCH_ONLY=bare` or `BENCH_ONLY=full`
+//! runs one setup alone (for profiling, e.g. under callgrind); no ratio is
+//! printed then.
 
 #![allow(clippy::unwrap_used)]
 
@@ -64,6 +66,7 @@ struct Settings {
     rounds: u64,
     server_threads: usize,
     client_threads: usize,
+    only: Option<String>,
 }
 
 impl Settings {
@@ -75,6 +78,13 @@ impl Settings {
             rounds: env_u64("BENCH_ROUNDS", 3).max(1),
             server_threads: env_u64("BENCH_SERVER_THREADS", 2).max(1) as usize,
             client_threads: env_u64("BENCH_CLIENT_THREADS", 1).max(1) as usize,
+            only: std::env::var("BENCH_ONLY").ok().map(|only| {
+                assert!(
+                    only == "bare" || only == "full",
+                    "BENCH_ONLY must be 'bare' or 'full', got {only:?}"
+                );
+                only
+            }),
         }
     }
 }
@@ -300,6 +310,28 @@ impl Setup {
     }
 }
 
+/// The medians of both setups and their ratio.
+fn print_summary(bare: &mut Setup, fullstack: &mut Setup) {
+    let (bare_rps, bare_p50, bare_p99) = bare.summary();
+    let (full_rps, full_p50, full_p99) = fullstack.summary();
+    let ratio = full_rps / bare_rps;
+    println!(
+        "bare axum router: {bare_rps:>9.0} req/s (median)  p50 {bare_p50:>7.1} us  p99 {bare_p99:>7.1} us  errors {}",
+        bare.errors
+    );
+    println!(
+        "full backend:     {full_rps:>9.0} req/s (median)  p50 {full_p50:>7.1} us  p99 {full_p99:>7.1} us  errors {}",
+        fullstack.errors
+    );
+    println!(
+        "ratio full/bare:  {ratio:.3} (target >= 0.80){}",
+        if ratio >= 0.8 { "" } else { "  BELOW TARGET" }
+    );
+    if bare.errors + fullstack.errors > 0 {
+        println!("warning: some requests failed; see the messages above");
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; a name filter that excludes us skips the run.
     let filter = std::env::args()
@@ -335,6 +367,9 @@ fn main() {
             ("bare", bare_address, &mut bare),
             ("full", full_address, &mut fullstack),
         ] {
+            if settings.only.as_deref().is_some_and(|only| only != name) {
+                continue;
+            }
             let run = client.block_on(run_load(address, &settings));
             let mut sorted = run.latencies_ns.clone();
             sorted.sort_unstable();
@@ -349,23 +384,8 @@ fn main() {
         }
     }
 
-    let (bare_rps, bare_p50, bare_p99) = bare.summary();
-    let (full_rps, full_p50, full_p99) = fullstack.summary();
-    let ratio = full_rps / bare_rps;
-    println!(
-        "bare axum router: {bare_rps:>9.0} req/s (median)  p50 {bare_p50:>7.1} us  p99 {bare_p99:>7.1} us  errors {}",
-        bare.errors
-    );
-    println!(
-        "full backend:     {full_rps:>9.0} req/s (median)  p50 {full_p50:>7.1} us  p99 {full_p99:>7.1} us  errors {}",
-        fullstack.errors
-    );
-    println!(
-        "ratio full/bare:  {ratio:.3} (target >= 0.80){}",
-        if ratio >= 0.8 { "" } else { "  BELOW TARGET" }
-    );
-    if bare.errors + fullstack.errors > 0 {
-        println!("warning: some requests failed; see the messages above");
+    if settings.only.is_none() {
+        print_summary(&mut bare, &mut fullstack);
     }
 
     server.block_on(full.stop());
