@@ -16,6 +16,7 @@ use futures_util::FutureExt;
 use futures_util::future::join_all;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::Layer;
 
 use super::builder::{BackendBuilder, ConfigSource};
 use super::running::RunningBackend;
@@ -157,7 +158,7 @@ pub(crate) async fn start(builder: BackendBuilder) -> Result<RunningBackend, Bac
         features.plugins.iter().map(|p| p.id().to_owned()),
         settings.startup_pause,
     ));
-    let app = http::root_router(
+    let app = http::root_service(
         RootState {
             slots: Arc::clone(&slots),
             health: Arc::clone(&health),
@@ -171,7 +172,7 @@ pub(crate) async fn start(builder: BackendBuilder) -> Result<RunningBackend, Bac
     );
     let (shutdown, mut shutdown_rx) = watch::channel(false);
     let server = tokio::spawn(async move {
-        axum::serve(listener, app)
+        axum::serve(listener, tower::make::Shared::new(app))
             .with_graceful_shutdown(async move {
                 let _ = shutdown_rx.wait_for(|stop| *stop).await;
             })
@@ -203,8 +204,8 @@ pub(crate) async fn start(builder: BackendBuilder) -> Result<RunningBackend, Bac
     let mut plugin_lifecycles = Vec::new();
     for (plugin, result) in features.plugins.iter().zip(results) {
         match result {
-            Ok(PluginStart { router, lifecycle }) => {
-                slots.set(plugin.id(), SlotState::Ready(router));
+            Ok(PluginStart { api, lifecycle }) => {
+                slots.set(plugin.id(), SlotState::Ready(api));
                 plugin_lifecycles.push((plugin.id().to_owned(), lifecycle));
             }
             Err(StartFailure {
@@ -258,7 +259,7 @@ pub(crate) async fn start(builder: BackendBuilder) -> Result<RunningBackend, Bac
 }
 
 struct PluginStart {
-    router: Router,
+    api: http::PluginApi,
     lifecycle: Arc<Lifecycle>,
 }
 
@@ -500,11 +501,8 @@ async fn start_plugin(
         )
     })?;
     let prefix = format!("/api/{id}");
-    let metrics_plugin = id.clone();
     let user_router = if user_router.has_routes() {
-        user_router.route_layer(axum::middleware::from_fn(move |req, next| {
-            http::metrics::record(metrics_plugin.clone(), req, next)
-        }))
+        user_router.route_layer(http::RequestMetricsLayer::new(&id))
     } else {
         user_router
     };
@@ -522,17 +520,17 @@ async fn start_plugin(
                 .into_response()
             }
         })
-        .layer(axum::middleware::from_fn_with_state(
-            PolicyState {
-                prefix,
-                policies: Arc::new(policies),
-                auth: Arc::clone(&core.auth),
-                default_policy_disabled,
-            },
-            http::enforce,
-        ));
+        // Handlers become routes once here, not on every request.
+        .with_state(());
+    let api = http::AuthPolicyLayer::new(PolicyState {
+        prefix,
+        policies,
+        auth: Arc::clone(&core.auth),
+        default_policy_disabled,
+    })
+    .layer(router);
     Ok(PluginStart {
-        router,
+        api,
         lifecycle: Arc::clone(&core.lifecycle),
     })
 }

@@ -1,8 +1,6 @@
 //! Errors over HTTP, in Backstage's wire format.
 
-use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -134,7 +132,7 @@ struct WireResponse {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        // The body is completed with the request by `complete_error_bodies`;
+        // The body is completed with the request by `ErrorBodiesLayer`;
         // until then the error travels as an extension.
         let mut response = self.status.into_response();
         response.extensions_mut().insert(self);
@@ -143,7 +141,7 @@ impl IntoResponse for ApiError {
 }
 
 /// The Backstage error name for a status.
-fn name_for(status: StatusCode) -> &'static str {
+pub(crate) fn name_for(status: StatusCode) -> &'static str {
     match status {
         StatusCode::BAD_REQUEST
         | StatusCode::UNPROCESSABLE_ENTITY
@@ -158,75 +156,29 @@ fn name_for(status: StatusCode) -> &'static str {
     }
 }
 
-/// Renders the body of a response that carries an [`ApiError`], adding the
-/// request's method and URL. Also turns the plain-text answers of framework
-/// layers (body limit, timeout) into the wire format.
-pub(crate) async fn complete_error_bodies(request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
-    let url = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |pq| pq.as_str().to_owned(),
-    );
-    let is_api = request.uri().path().starts_with("/api/");
-    let mut response = next.run(request).await;
-    let error = match response.extensions_mut().remove::<ApiError>() {
-        Some(error) => error,
-        None => {
-            let is_json = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-            match response.status() {
-                _ if is_json => return response,
-                StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(
-                    "the request body is larger than backend.server.bodyLimit allows",
-                ),
-                StatusCode::REQUEST_TIMEOUT => ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "ServiceUnavailableError",
-                    "the request took longer than backend.server.requestTimeout",
-                ),
-                // Plain-text errors under /api (axum's own rejections: a bad
-                // JSON body, a path parameter that does not parse...) get the
-                // wire format too, with their text as the message.
-                status if is_api && (status.is_client_error() || status.is_server_error()) => {
-                    let (parts, body) = response.into_parts();
-                    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
-                    let message = String::from_utf8_lossy(&text).trim().to_owned();
-                    let error = ApiError::new(parts.status, name_for(parts.status), message);
-                    response = Response::from_parts(parts, axum::body::Body::empty());
-                    error
-                }
-                _ => return response,
-            }
-        }
-    };
-    let body = WireError {
-        error: WireErrorInner {
-            name: &error.name,
-            message: &error.message,
-        },
-        request: WireRequest {
-            method: &method,
-            url: &url,
-        },
-        response: WireResponse {
-            status_code: error.status.as_u16(),
-        },
-    };
-    let mut rendered = (
-        error.status,
-        serde_json::to_string(&body).unwrap_or_default(),
-    )
-        .into_response();
-    rendered.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    for (name, value) in response.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            rendered.headers_mut().insert(name.clone(), value.clone());
-        }
+impl ApiError {
+    /// The error in the wire format, for a request with `method` and `url`
+    /// (path and query).
+    pub(crate) fn to_wire_response(&self, method: &str, url: &str) -> Response {
+        let body = WireError {
+            error: WireErrorInner {
+                name: &self.name,
+                message: &self.message,
+            },
+            request: WireRequest { method, url },
+            response: WireResponse {
+                status_code: self.status.as_u16(),
+            },
+        };
+        let mut rendered = (
+            self.status,
+            serde_json::to_string(&body).unwrap_or_default(),
+        )
+            .into_response();
+        rendered.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        rendered
     }
-    rendered
 }

@@ -1,11 +1,9 @@
-//! Prometheus metrics: request counts and latency per plugin and route.
+//! The process-wide Prometheus recorder and `GET /metrics`.
 
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
@@ -15,38 +13,39 @@ fn handle() -> Option<&'static PrometheusHandle> {
     static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            PrometheusBuilder::new()
+            let handle = PrometheusBuilder::new()
                 .install_recorder()
                 .map_err(|e| tracing::warn!("metrics disabled: {e}"))
-                .ok()
+                .ok()?;
+            spawn_upkeep(handle.clone());
+            Some(handle)
         })
         .as_ref()
+}
+
+/// How often recorded histogram samples are folded into their summaries.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Histogram samples queue up until the recorder's upkeep folds them in
+/// (rendering `/metrics` does it too); without a scraper they would grow
+/// without bound, so a thread does it periodically for the whole process.
+fn spawn_upkeep(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("backstage-metrics-upkeep".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_INTERVAL);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("metrics upkeep thread did not start: {e}");
+    }
 }
 
 /// Installs the recorder; called when a backend starts.
 pub(crate) fn init() {
     let _ = handle();
-}
-
-/// Records one request to a plugin route.
-pub(crate) async fn record(plugin: String, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let method = request.method().to_string();
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let labels = [
-        ("plugin", plugin),
-        ("route", route),
-        ("method", method),
-        ("status", response.status().as_u16().to_string()),
-    ];
-    metrics::counter!("backstage_http_requests_total", &labels).increment(1);
-    metrics::histogram!("backstage_http_request_duration_seconds", &labels[..2])
-        .record(started.elapsed().as_secs_f64());
-    response
 }
 
 /// `GET /metrics`.

@@ -1,13 +1,19 @@
 //! HTTP: the error format, the root router and its layers, plugin dispatch,
 //! the auth-policy layer and metrics.
 
+mod after;
 mod auth_policy;
+mod catch_panic;
 mod error;
+mod error_bodies;
 pub(crate) mod metrics;
 mod plugin_slots;
+mod request_metrics;
+mod request_timeout;
 mod root;
 
-pub(crate) use auth_policy::{PolicyState, enforce};
+pub(crate) use auth_policy::{AuthPolicyLayer, PolicyState};
 pub use error::ApiError;
-pub(crate) use plugin_slots::{PluginSlots, SlotState};
-pub(crate) use root::{LayerSettings, RootState, root_router};
+pub(crate) use plugin_slots::{PluginApi, PluginSlots, SlotState};
+pub(crate) use request_metrics::RequestMetricsLayer;
+pub(crate) use root::{LayerSettings, RootState, root_service};

@@ -2,22 +2,29 @@
 //! plugin that is still starting.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::Request;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Either, Ready, ready};
 use tokio::sync::watch;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
+use super::auth_policy::RequireCredentials;
 use super::error::ApiError;
+
+/// A started plugin's API: its router behind its auth policy.
+pub(crate) type PluginApi = RequireCredentials<Router>;
 
 /// Where a plugin is in its life.
 #[derive(Clone)]
 pub(crate) enum SlotState {
     Starting,
-    Ready(Router),
+    Ready(PluginApi),
     Failed,
     Stopping,
 }
@@ -26,6 +33,42 @@ pub(crate) enum SlotState {
 pub(crate) struct PluginSlots {
     slots: HashMap<String, watch::Sender<SlotState>>,
     pause: Duration,
+}
+
+/// The future of [`PluginSlots::dispatch`]: a started plugin's own future,
+/// an immediate answer, or a wait for a plugin that is starting.
+pub(crate) type DispatchFuture = Either<
+    <PluginApi as Service<Request>>::Future,
+    Either<Ready<Result<Response, Infallible>>, BoxFuture<'static, Result<Response, Infallible>>>,
+>;
+
+fn answer(response: Response) -> DispatchFuture {
+    Either::Right(Either::Left(ready(Ok(response))))
+}
+
+/// The plugin id of an `/api/...` path: `/api/<id>/...`.
+fn plugin_id(path: &str) -> &str {
+    path.strip_prefix("/api")
+        .unwrap_or(path)
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default()
+}
+
+/// `/api/<id>/` is the plugin's root, as `/api/<id>` is: the URI without
+/// the trailing slash, when `uri` is that.
+fn without_root_slash(uri: &Uri, plugin_id: &str) -> Option<Uri> {
+    let path = uri.path();
+    let trimmed = path.strip_suffix('/')?;
+    if trimmed.strip_prefix("/api/") != Some(plugin_id) {
+        return None;
+    }
+    let rewritten = match uri.query() {
+        Some(query) => format!("{trimmed}?{query}"),
+        None => trimmed.to_owned(),
+    };
+    rewritten.parse().ok()
 }
 
 impl PluginSlots {
@@ -51,66 +94,81 @@ impl PluginSlots {
         }
     }
 
-    /// Serves a request under `/api/<plugin_id>`.
-    pub(crate) async fn dispatch(
-        self: Arc<Self>,
-        plugin_id: &str,
-        mut request: Request,
-    ) -> Response {
-        // The plugin's router matches again; metrics want its route only.
-        request
-            .extensions_mut()
-            .remove::<axum::extract::MatchedPath>();
-        // `/api/<id>/` is the plugin's root, as `/api/<id>` is.
-        if request.uri().path().strip_suffix('/') == Some(&format!("/api/{plugin_id}")) {
-            let query = request
-                .uri()
-                .query()
-                .map(|q| format!("?{q}"))
-                .unwrap_or_default();
-            if let Ok(uri) = format!("/api/{plugin_id}{query}").parse() {
-                *request.uri_mut() = uri;
-            }
+    /// Serves a request under `/api` (the path is `/api` or starts with
+    /// `/api/`). A started plugin is called directly; only a request for a
+    /// plugin that is not ready allocates.
+    pub(crate) fn dispatch(&self, mut request: Request) -> DispatchFuture {
+        let id = plugin_id(request.uri().path());
+        if id.is_empty() {
+            return answer(
+                ApiError::not_found(
+                    "no plugin named in the path; plugin APIs live at /api/<pluginId>/...",
+                )
+                .into_response(),
+            );
         }
-        let Some(slot) = self.slots.get(plugin_id) else {
-            return ApiError::not_found(format!(
-                "no plugin '{plugin_id}' is installed in this backend"
-            ))
-            .into_response();
+        let Some(slot) = self.slots.get(id) else {
+            return answer(
+                ApiError::not_found(format!("no plugin '{id}' is installed in this backend"))
+                    .into_response(),
+            );
         };
-        let mut receiver = slot.subscribe();
-        let state = {
-            let waited = tokio::time::timeout(
-                self.pause,
-                receiver.wait_for(|s| !matches!(s, SlotState::Starting)),
-            )
-            .await;
-            match waited {
-                Ok(Ok(state)) => state.clone(),
-                _ => {
-                    return ApiError::service_unavailable(format!(
-                        "plugin '{plugin_id}' has not started up yet; try again shortly"
-                    ))
-                    .into_response();
+        let ready = match &*slot.borrow() {
+            SlotState::Ready(api) => Some(api.clone()),
+            _ => None,
+        };
+        let rewritten = without_root_slash(request.uri(), id);
+        match ready {
+            Some(mut api) => {
+                if let Some(uri) = rewritten {
+                    *request.uri_mut() = uri;
                 }
+                Either::Left(api.call(request))
             }
-        };
-        match state {
-            SlotState::Ready(router) => match router.oneshot(request).await {
-                Ok(response) => response,
-                Err(never) => match never {},
-            },
-            SlotState::Failed => ApiError::service_unavailable(format!(
-                "plugin '{plugin_id}' failed to start; see the backend's log"
-            ))
-            .into_response(),
-            SlotState::Stopping => {
-                ApiError::service_unavailable("Service is shutting down").into_response()
+            None => {
+                let id = id.to_owned();
+                if let Some(uri) = rewritten {
+                    *request.uri_mut() = uri;
+                }
+                let waiting = wait_then_serve(slot.subscribe(), self.pause, id, request);
+                Either::Right(Either::Right(waiting.map(Ok).boxed()))
             }
-            SlotState::Starting => ApiError::service_unavailable(format!(
-                "plugin '{plugin_id}' has not started up yet; try again shortly"
-            ))
-            .into_response(),
         }
+    }
+}
+
+/// Waits (up to the startup pause) for a plugin that is starting, then
+/// serves the request or answers 503.
+async fn wait_then_serve(
+    mut receiver: watch::Receiver<SlotState>,
+    pause: Duration,
+    plugin_id: String,
+    request: Request,
+) -> Response {
+    let state = match tokio::time::timeout(
+        pause,
+        receiver.wait_for(|s| !matches!(s, SlotState::Starting)),
+    )
+    .await
+    {
+        Ok(Ok(state)) => state.clone(),
+        _ => SlotState::Starting,
+    };
+    match state {
+        SlotState::Ready(api) => match api.oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        SlotState::Failed => ApiError::service_unavailable(format!(
+            "plugin '{plugin_id}' failed to start; see the backend's log"
+        ))
+        .into_response(),
+        SlotState::Stopping => {
+            ApiError::service_unavailable("Service is shutting down").into_response()
+        }
+        SlotState::Starting => ApiError::service_unavailable(format!(
+            "plugin '{plugin_id}' has not started up yet; try again shortly"
+        ))
+        .into_response(),
     }
 }

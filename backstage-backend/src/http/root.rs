@@ -1,26 +1,32 @@
 //! The root router: health, metrics, plugin APIs, app mounts, and the layers
 //! every request passes through.
 
+use std::convert::Infallible;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::future::RouteFuture;
 use axum::routing::get;
+use futures_util::future::Either;
 use serde_json::json;
-use tower::ServiceExt;
-use tower_http::catch_panic::CatchPanicLayer;
+use tower::{BoxError, Service, ServiceBuilder, ServiceExt};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use super::error::{ApiError, complete_error_bodies};
+use super::catch_panic::CatchPanicLayer;
+use super::error::ApiError;
+use super::error_bodies::ErrorBodiesLayer;
 use super::metrics;
-use super::plugin_slots::PluginSlots;
+use super::plugin_slots::{DispatchFuture, PluginSlots};
+use super::request_timeout::RequestTimeoutLayer;
 use crate::services::{Health, HealthStatus, RootHttpRouter};
 
 #[derive(Clone)]
@@ -56,26 +62,9 @@ async fn liveness(State(state): State<RootState>) -> Response {
     health_response(state.health.liveness())
 }
 
-/// `/api/<pluginId>/...` goes to the plugin; anything else to the app's
-/// mounts, or 404.
+/// Paths that are not plugin APIs: the app's mounts, or 404.
 async fn fallback(State(state): State<RootState>, request: Request) -> Response {
     let path = request.uri().path();
-    if path == "/api" || path.starts_with("/api/") {
-        let plugin = path
-            .trim_start_matches("/api")
-            .trim_start_matches('/')
-            .split('/')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        if plugin.is_empty() {
-            return ApiError::not_found(
-                "no plugin named in the path; plugin APIs live at /api/<pluginId>/...",
-            )
-            .into_response();
-        }
-        return Arc::clone(&state.slots).dispatch(&plugin, request).await;
-    }
     match state.mounts.find(path) {
         Some(router) => match router.oneshot(request).await {
             Ok(response) => response,
@@ -85,33 +74,69 @@ async fn fallback(State(state): State<RootState>, request: Request) -> Response 
     }
 }
 
-fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    tracing::error!("a request handler panicked; the request was answered with 500");
-    ApiError::internal("the server could not complete the request").into_response()
+fn is_plugin_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
 }
 
-/// The root router with every layer applied.
-pub(crate) fn root_router(state: RootState, settings: LayerSettings) -> Router {
+/// `/api/<pluginId>/...` goes to the plugin (straight from here, so that no
+/// path parameters of the root router reach a plugin's extractors); anything
+/// else to the root router (health, metrics, the app's mounts).
+#[derive(Clone)]
+struct Dispatch {
+    slots: Arc<PluginSlots>,
+    router: Router,
+}
+
+impl<B> Service<axum::http::Request<B>> for Dispatch
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<DispatchFuture, RouteFuture<Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
+        let request = request.map(Body::new);
+        if is_plugin_api(request.uri().path()) {
+            Either::Left(self.slots.dispatch(request))
+        } else {
+            Either::Right(self.router.call(request))
+        }
+    }
+}
+
+/// The service that answers every request: the root router and plugin
+/// dispatch inside the layers every request passes through. The layers wrap
+/// the whole service once (rather than each route), so a request passes each
+/// of them once without boxing or cloning along the way.
+pub(crate) fn root_service(
+    state: RootState,
+    settings: LayerSettings,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send + 'static>
++ Clone
++ Send
++ 'static {
+    let slots = Arc::clone(&state.slots);
     let router = Router::new()
         .route("/.backstage/health/v1/readiness", get(readiness))
         .route("/.backstage/health/v1/liveness", get(liveness))
         .route("/metrics", get(metrics::render))
-        // Plugin APIs are dispatched from the fallback, so that no path
-        // parameters of the root router reach a plugin's extractors.
         .fallback(fallback)
-        .with_state(state)
+        .with_state(state);
+    ServiceBuilder::new()
+        .map_response(|response: axum::http::Response<_>| response.map(Body::new))
+        .layer(TraceLayer::new_for_http())
+        .option_layer(settings.cors)
+        .layer(CompressionLayer::new())
+        .layer(ErrorBodiesLayer)
         .layer(RequestBodyLimitLayer::new(settings.body_limit))
         .layer(DefaultBodyLimit::disable())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            settings.request_timeout,
-        ))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(axum::middleware::from_fn(complete_error_bodies))
-        .layer(CompressionLayer::new());
-    let router = match settings.cors {
-        Some(cors) => router.layer(cors),
-        None => router,
-    };
-    router.layer(TraceLayer::new_for_http())
+        .layer(RequestTimeoutLayer::new(settings.request_timeout))
+        .layer(CatchPanicLayer)
+        .service(Dispatch { slots, router })
 }

@@ -1,0 +1,169 @@
+//! The layer that gives error responses their body in Backstage's wire
+//! format, with the request's method and URL.
+//!
+//! A successful response passes through untouched: the layer keeps the
+//! request's method and URI (no allocation for the standard methods; the URI
+//! shares its bytes) and looks at the response's status and extensions.
+
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::response::Response;
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Either, Join, Ready, Then, join, ready};
+use tower::{BoxError, Layer, Service};
+
+use super::error::{ApiError, name_for};
+
+/// How much of a plain-text error body becomes the message.
+const MAX_PLAIN_TEXT: usize = 4096;
+
+/// Renders the body of a response that carries an [`ApiError`], adding the
+/// request's method and URL. Also turns the plain-text answers of framework
+/// layers (body limit, timeout) and of axum's own rejections under `/api`
+/// into the wire format.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ErrorBodiesLayer;
+
+impl<S> Layer<S> for ErrorBodiesLayer {
+    type Service = ErrorBodies<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        ErrorBodies { inner }
+    }
+}
+
+/// The service of [`ErrorBodiesLayer`].
+#[derive(Clone)]
+pub(crate) struct ErrorBodies<S> {
+    inner: S,
+}
+
+/// The request an error body names.
+pub(crate) struct RequestLine {
+    method: Method,
+    uri: Uri,
+}
+
+impl RequestLine {
+    fn url(&self) -> &str {
+        self.uri
+            .path_and_query()
+            .map_or_else(|| self.uri.path(), |pq| pq.as_str())
+    }
+
+    fn render(&self, error: &ApiError, original: &Response) -> Response {
+        let mut rendered = error.to_wire_response(self.method.as_str(), self.url());
+        for (name, value) in original.headers() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                rendered.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        rendered
+    }
+}
+
+/// What a response needs.
+enum Completion {
+    /// Nothing: a success, or an error that already has a JSON body.
+    None,
+    /// A body for this error.
+    Render(ApiError),
+    /// A body made from its own plain-text body.
+    FromPlainText,
+}
+
+fn completion(response: &mut Response, request: &RequestLine) -> Completion {
+    if let Some(error) = response.extensions_mut().remove::<ApiError>() {
+        return Completion::Render(error);
+    }
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Completion::None;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    match status {
+        _ if is_json => Completion::None,
+        StatusCode::PAYLOAD_TOO_LARGE => Completion::Render(ApiError::payload_too_large(
+            "the request body is larger than backend.server.bodyLimit allows",
+        )),
+        StatusCode::REQUEST_TIMEOUT => Completion::Render(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailableError",
+            "the request took longer than backend.server.requestTimeout",
+        )),
+        // Plain-text errors under /api (axum's own rejections: a bad JSON
+        // body, a path parameter that does not parse...) get the wire format
+        // too, with their text as the message.
+        _ if request.uri.path().starts_with("/api/") => Completion::FromPlainText,
+        _ => Completion::None,
+    }
+}
+
+async fn from_plain_text(response: Response, request: RequestLine) -> Response {
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MAX_PLAIN_TEXT)
+        .await
+        .unwrap_or_default();
+    let message = String::from_utf8_lossy(&text).trim().to_owned();
+    let error = ApiError::new(parts.status, name_for(parts.status), message);
+    request.render(&error, &Response::from_parts(parts, Body::empty()))
+}
+
+type Completed<E> = Either<Ready<Result<Response, E>>, BoxFuture<'static, Result<Response, E>>>;
+
+fn complete<B, E>((result, request): (Result<Response<B>, E>, RequestLine)) -> Completed<E>
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+    E: Send + 'static,
+{
+    let mut response = match result {
+        Ok(response) => response.map(Body::new),
+        Err(e) => return Either::Left(ready(Err(e))),
+    };
+    match completion(&mut response, &request) {
+        Completion::None => Either::Left(ready(Ok(response))),
+        Completion::Render(error) => Either::Left(ready(Ok(request.render(&error, &response)))),
+        Completion::FromPlainText => {
+            Either::Right(from_plain_text(response, request).map(Ok).boxed())
+        }
+    }
+}
+
+/// What [`complete`] is, as a function pointer.
+type Complete<B, E> = fn((Result<Response<B>, E>, RequestLine)) -> Completed<E>;
+
+/// The future of [`ErrorBodies`].
+pub(crate) type ErrorBodiesFuture<F, B, E> =
+    Then<Join<F, Ready<RequestLine>>, Completed<E>, Complete<B, E>>;
+
+impl<S, B> Service<Request> for ErrorBodies<S>
+where
+    S: Service<Request, Response = Response<B>>,
+    S::Error: Send + 'static,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ErrorBodiesFuture<S::Future, B, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let line = RequestLine {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+        };
+        let complete: Complete<B, S::Error> = complete;
+        join(self.inner.call(request), ready(line)).then(complete)
+    }
+}
