@@ -117,3 +117,21 @@ where
         }
     }
 }
+
+impl<S> RequireCredentials<S>
+where
+    S: Service<Request, Response = Response> + Clone,
+{
+    /// Serves a request from a shared reference: clones only the inner
+    /// service (an `Arc` for a router), and only for an admitted request.
+    /// For an inner service that is always ready, as a router is.
+    pub(crate) fn call_shared(&self, mut request: Request) -> <Self as Service<Request>>::Future {
+        match self.state.credentials(&request) {
+            Ok(credentials) => {
+                request.extensions_mut().insert(credentials);
+                Either::Right(self.inner.clone().call(request))
+            }
+            Err(refusal) => Either::Left(ready(Ok(refusal.into_response()))),
+        }
+    }
+}

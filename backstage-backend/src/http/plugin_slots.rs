@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::Router;
@@ -31,8 +33,26 @@ pub(crate) enum SlotState {
 
 /// One slot per installed plugin.
 pub(crate) struct PluginSlots {
-    slots: HashMap<String, watch::Sender<SlotState>>,
+    slots: HashMap<String, Slot>,
     pause: Duration,
+}
+
+/// Where one plugin is. A started plugin's API is also kept in a write-once
+/// cell, so that serving it reads two atomics rather than taking the
+/// channel's lock.
+struct Slot {
+    state: watch::Sender<SlotState>,
+    ready: OnceLock<PluginApi>,
+    stopping: AtomicBool,
+}
+
+impl Slot {
+    fn ready(&self) -> Option<&PluginApi> {
+        if self.stopping.load(Ordering::Acquire) {
+            return None;
+        }
+        self.ready.get()
+    }
 }
 
 /// The future of [`PluginSlots::dispatch`]: a started plugin's own future,
@@ -76,7 +96,14 @@ impl PluginSlots {
         Self {
             slots: plugin_ids
                 .into_iter()
-                .map(|id| (id, watch::channel(SlotState::Starting).0))
+                .map(|id| {
+                    let slot = Slot {
+                        state: watch::channel(SlotState::Starting).0,
+                        ready: OnceLock::new(),
+                        stopping: AtomicBool::new(false),
+                    };
+                    (id, slot)
+                })
                 .collect(),
             pause,
         }
@@ -84,13 +111,22 @@ impl PluginSlots {
 
     pub(crate) fn set(&self, plugin_id: &str, state: SlotState) {
         if let Some(slot) = self.slots.get(plugin_id) {
-            slot.send_replace(state);
+            match &state {
+                // A plugin starts once.
+                SlotState::Ready(api) => {
+                    let _ = slot.ready.set(api.clone());
+                }
+                SlotState::Stopping => slot.stopping.store(true, Ordering::Release),
+                SlotState::Starting | SlotState::Failed => {}
+            }
+            slot.state.send_replace(state);
         }
     }
 
     pub(crate) fn stop_all(&self) {
         for slot in self.slots.values() {
-            slot.send_replace(SlotState::Stopping);
+            slot.stopping.store(true, Ordering::Release);
+            slot.state.send_replace(SlotState::Stopping);
         }
     }
 
@@ -113,24 +149,20 @@ impl PluginSlots {
                     .into_response(),
             );
         };
-        let ready = match &*slot.borrow() {
-            SlotState::Ready(api) => Some(api.clone()),
-            _ => None,
-        };
         let rewritten = without_root_slash(request.uri(), id);
-        match ready {
-            Some(mut api) => {
+        match slot.ready() {
+            Some(api) => {
                 if let Some(uri) = rewritten {
                     *request.uri_mut() = uri;
                 }
-                Either::Left(api.call(request))
+                Either::Left(api.call_shared(request))
             }
             None => {
                 let id = id.to_owned();
                 if let Some(uri) = rewritten {
                     *request.uri_mut() = uri;
                 }
-                let waiting = wait_then_serve(slot.subscribe(), self.pause, id, request);
+                let waiting = wait_then_serve(slot.state.subscribe(), self.pause, id, request);
                 Either::Right(Either::Right(waiting.map(Ok).boxed()))
             }
         }

@@ -2,10 +2,12 @@
 //! plugin route.
 //!
 //! Looking a metric up in the recorder builds its labels and hashes its key,
-//! so each layered route keeps the handles it has used, keyed by route,
-//! method and status; a request that finds its handles only bumps them.
+//! so each layered route keeps the handles it has used: per method, the
+//! latency histogram, and per status, the request counter. The handles sit in
+//! write-once slots, so a request that finds its handles reads them without a
+//! lock.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -17,9 +19,15 @@ use tower::{Layer, Service};
 
 use super::after::{After, after};
 
-/// At most this many (route, method, status) handles are kept per route;
-/// beyond it (odd methods or statuses) requests look their metrics up.
-const MAX_CACHED: usize = 32;
+/// (route, method) pairs whose handles one layered route keeps; a route sees
+/// one, or a few with `any()`.
+const ROUTE_SLOTS: usize = 4;
+/// Statuses whose counters one (route, method) keeps. Requests beyond these
+/// (odd methods or statuses) look their metrics up in the recorder.
+const STATUS_SLOTS: usize = 16;
+
+const REQUESTS: &str = "backstage_http_requests_total";
+const DURATION: &str = "backstage_http_request_duration_seconds";
 
 /// Records every request to the routes it is applied to (with
 /// `Router::route_layer`, so that the matched route is known).
@@ -44,65 +52,100 @@ impl<S> Layer<S> for RequestMetricsLayer {
             inner,
             handles: Arc::new(Handles {
                 plugin: Arc::clone(&self.plugin),
-                cached: RwLock::new(Vec::new()),
+                routes: std::array::from_fn(|_| OnceLock::new()),
             }),
         }
     }
 }
 
-/// The metric handles one route has used.
+/// The metric handles one layered route has used.
 struct Handles {
     plugin: Arc<str>,
-    cached: RwLock<Vec<Cached>>,
+    routes: [OnceLock<RouteHandles>; ROUTE_SLOTS],
 }
 
-struct Cached {
+/// The handles of one route and method.
+struct RouteHandles {
     route: Box<str>,
     method: Method,
-    status: u16,
-    requests: Counter,
     duration: Histogram,
+    requests: [OnceLock<(u16, Counter)>; STATUS_SLOTS],
+}
+
+fn labels(plugin: &str, route: &str, method: &Method, status: u16) -> [(&'static str, String); 4] {
+    [
+        ("plugin", plugin.to_owned()),
+        ("route", route.to_owned()),
+        ("method", method.to_string()),
+        ("status", status.to_string()),
+    ]
 }
 
 impl Handles {
-    fn record(&self, route: &str, method: &Method, status: u16, seconds: f64) {
-        if let Ok(cached) = self.cached.read()
-            && let Some(hit) = cached
-                .iter()
-                .find(|c| c.status == status && c.method == *method && &*c.route == route)
-        {
-            hit.requests.increment(1);
-            hit.duration.record(seconds);
-            return;
-        }
-        let entry = self.register(route, method, status);
-        entry.requests.increment(1);
-        entry.duration.record(seconds);
-        if let Ok(mut cached) = self.cached.write()
-            && cached.len() < MAX_CACHED
-            && !cached
-                .iter()
-                .any(|c| c.status == status && c.method == *method && &*c.route == route)
-        {
-            cached.push(entry);
-        }
+    /// The slot of (route, method), taking a free one if needed; `None` when
+    /// all are taken by others.
+    fn slot(&self, route: &str, method: &Method) -> Option<usize> {
+        self.routes.iter().position(|slot| {
+            let handles = slot.get_or_init(|| RouteHandles {
+                route: route.into(),
+                method: method.clone(),
+                duration: metrics::histogram!(
+                    DURATION,
+                    "plugin" => self.plugin.to_string(),
+                    "route" => route.to_owned(),
+                ),
+                requests: std::array::from_fn(|_| OnceLock::new()),
+            });
+            &*handles.route == route && handles.method == *method
+        })
     }
 
-    fn register(&self, route: &str, method: &Method, status: u16) -> Cached {
-        let labels = [
-            ("plugin", self.plugin.to_string()),
-            ("route", route.to_owned()),
-            ("method", method.to_string()),
-            ("status", status.to_string()),
-        ];
-        Cached {
-            route: route.into(),
-            method: method.clone(),
-            status,
-            requests: metrics::counter!("backstage_http_requests_total", &labels),
-            duration: metrics::histogram!("backstage_http_request_duration_seconds", &labels[..2]),
+    fn record(&self, target: &Target, status: u16, seconds: f64) {
+        match target {
+            Target::Slot(index) => {
+                if let Some(route) = self.routes.get(*index).and_then(OnceLock::get) {
+                    route.record(&self.plugin, status, seconds);
+                }
+            }
+            Target::Unkept { route, method } => {
+                let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+                let labels = labels(&self.plugin, route, method, status);
+                metrics::counter!(REQUESTS, &labels).increment(1);
+                metrics::histogram!(DURATION, &labels[..2]).record(seconds);
+            }
         }
     }
+}
+
+impl RouteHandles {
+    fn record(&self, plugin: &str, status: u16, seconds: f64) {
+        self.duration.record(seconds);
+        let kept = self.requests.iter().find_map(|slot| {
+            let (kept, counter) = slot.get_or_init(|| {
+                let labels = labels(plugin, &self.route, &self.method, status);
+                (status, metrics::counter!(REQUESTS, &labels))
+            });
+            (*kept == status).then_some(counter)
+        });
+        match kept {
+            Some(counter) => counter.increment(1),
+            None => {
+                let labels = labels(plugin, &self.route, &self.method, status);
+                metrics::counter!(REQUESTS, &labels).increment(1);
+            }
+        }
+    }
+}
+
+/// Where a request's record goes.
+enum Target {
+    /// The kept handles of its route and method.
+    Slot(usize),
+    /// Looked up in the recorder (every slot is taken by other pairs).
+    Unkept {
+        route: Option<MatchedPath>,
+        method: Method,
+    },
 }
 
 /// The service of [`RequestMetricsLayer`].
@@ -115,8 +158,7 @@ pub(crate) struct RequestMetrics<S> {
 /// What a request's record needs once its response is there.
 pub(crate) struct Pending {
     handles: Arc<Handles>,
-    route: Option<MatchedPath>,
-    method: Method,
+    target: Target,
     started: Instant,
 }
 
@@ -124,13 +166,8 @@ type Finish<E> = fn((Result<Response, E>, Pending)) -> Result<Response, E>;
 
 fn finish<E>((result, pending): (Result<Response, E>, Pending)) -> Result<Response, E> {
     if let Ok(response) = &result {
-        let route = pending
-            .route
-            .as_ref()
-            .map_or("unmatched", MatchedPath::as_str);
         pending.handles.record(
-            route,
-            &pending.method,
+            &pending.target,
             response.status().as_u16(),
             pending.started.elapsed().as_secs_f64(),
         );
@@ -151,10 +188,21 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        let route = request.extensions().get::<MatchedPath>();
+        let method = request.method();
+        let target = match self
+            .handles
+            .slot(route.map_or("unmatched", MatchedPath::as_str), method)
+        {
+            Some(index) => Target::Slot(index),
+            None => Target::Unkept {
+                route: route.cloned(),
+                method: method.clone(),
+            },
+        };
         let pending = Pending {
             handles: Arc::clone(&self.handles),
-            route: request.extensions().get::<MatchedPath>().cloned(),
-            method: request.method().clone(),
+            target,
             started: Instant::now(),
         };
         let finish: Finish<S::Error> = finish;

@@ -81,8 +81,15 @@ fn is_plugin_api(path: &str) -> bool {
 /// `/api/<pluginId>/...` goes to the plugin (straight from here, so that no
 /// path parameters of the root router reach a plugin's extractors); anything
 /// else to the root router (health, metrics, the app's mounts).
+///
+/// The whole service is cloned for every request, so what it holds sits
+/// behind one `Arc`.
 #[derive(Clone)]
 struct Dispatch {
+    targets: Arc<Targets>,
+}
+
+struct Targets {
     slots: Arc<PluginSlots>,
     router: Router,
 }
@@ -103,9 +110,9 @@ where
     fn call(&mut self, request: axum::http::Request<B>) -> Self::Future {
         let request = request.map(Body::new);
         if is_plugin_api(request.uri().path()) {
-            Either::Left(self.slots.dispatch(request))
+            Either::Left(self.targets.slots.dispatch(request))
         } else {
-            Either::Right(self.router.call(request))
+            Either::Right(self.targets.router.clone().call(request))
         }
     }
 }
@@ -138,5 +145,7 @@ pub(crate) fn root_service(
         .layer(DefaultBodyLimit::disable())
         .layer(RequestTimeoutLayer::new(settings.request_timeout))
         .layer(CatchPanicLayer)
-        .service(Dispatch { slots, router })
+        .service(Dispatch {
+            targets: Arc::new(Targets { slots, router }),
+        })
 }
