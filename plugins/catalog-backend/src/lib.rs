@@ -7,3 +7,5 @@
 //! `/api/catalog`, so clients written for Backstage's catalog work unchanged.
 
 #![warn(missing_docs)]
+
+pub mod processing;

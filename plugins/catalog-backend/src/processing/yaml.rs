@@ -1,0 +1,88 @@
+//! Catalog files: one or more YAML documents, each an entity.
+
+use serde_json::Value;
+use serde_saphyr::{DuplicateKeyPolicy, Options};
+
+/// A document of a catalog file that is not an entity object.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlDocumentError {
+    /// What is wrong, with the line and column where the parser knows them.
+    pub message: String,
+}
+
+fn options() -> Options {
+    let mut options = Options::default();
+    options.duplicate_keys = DuplicateKeyPolicy::Error;
+    options
+}
+
+/// Parses every `---`-separated document of `text`. Empty documents are
+/// skipped; each other document must be a mapping. A syntax error fails the
+/// whole file (the parser cannot resynchronise), naming line and column.
+pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlDocumentError> {
+    let documents: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| {
+            let at = e
+                .location()
+                .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
+                .unwrap_or_default();
+            let first = e.to_string();
+            let first = first.lines().next().unwrap_or("invalid YAML").to_owned();
+            YamlDocumentError {
+                message: format!("invalid YAML{at}: {first}"),
+            }
+        })?;
+    let mut entities = Vec::with_capacity(documents.len());
+    for (index, document) in documents.into_iter().enumerate() {
+        match document {
+            Value::Null => {}
+            Value::Object(_) => entities.push(document),
+            other => {
+                return Err(YamlDocumentError {
+                    message: format!(
+                        "document {} is a {}, not an entity; every document of a catalog file must be a mapping with apiVersion, kind and metadata",
+                        index + 1,
+                        kind_of(&other)
+                    ),
+                });
+            }
+        }
+    }
+    Ok(entities)
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "mapping",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_document_and_skips_empty_ones() {
+        let text =
+            "---\nkind: Component\nmetadata: {name: a}\n---\n---\nkind: API\nmetadata: {name: b}\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1]["kind"], "API");
+    }
+
+    #[test]
+    fn errors_say_where_and_what() {
+        let error = parse_documents("kind: Component\nmetadata: [unclosed\n").unwrap_err();
+        assert!(error.message.contains("line"), "{error}");
+        let error = parse_documents("kind: A\nkind: B\n").unwrap_err();
+        assert!(error.message.contains("invalid YAML"), "{error}");
+        let error = parse_documents("---\nkind: A\n---\n- 1\n- 2\n").unwrap_err();
+        assert!(error.message.contains("document 2 is a list"), "{error}");
+    }
+}

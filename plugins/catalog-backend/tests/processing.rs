@@ -1,0 +1,337 @@
+//! The processing pipeline over real files: locations, relations,
+//! placeholders, rules and every kind of bad input.
+
+#![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
+
+use std::path::Path;
+use std::sync::Arc;
+
+use backstage_plugin_catalog_backend::processing::{CatalogRules, Orchestrator, builtin};
+use backstage_plugin_catalog_node::{
+    CatalogProcessor, Emitter, LocationSpec, ProcessorError, RelationSpec,
+};
+use serde_json::{Value, json};
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn orchestrator(rules: CatalogRules) -> Orchestrator {
+    Orchestrator::new(builtin::processors(), rules)
+}
+
+fn location(target: &str) -> Value {
+    json!({
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Location",
+        "metadata": {"name": "root"},
+        "spec": {"type": "file", "target": target}
+    })
+}
+
+const PAYMENTS: &str = r#"
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments
+  description: Takes the money
+spec:
+  type: service
+  lifecycle: production
+  owner: team-billing
+  system: checkout
+  providesApis: [payments-api]
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: payments-api
+spec:
+  type: openapi
+  lifecycle: production
+  owner: team-billing
+  definition:
+    $text: ./payments-openapi.yaml
+"#;
+
+#[tokio::test]
+async fn a_location_yields_every_document_of_its_targets_with_location_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let services = write(dir.path(), "services/payments.yaml", PAYMENTS);
+    let root = write(
+        dir.path(),
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: everything}\nspec:\n  targets: [./services/payments.yaml]\n",
+    );
+    let catalog = orchestrator(CatalogRules::default());
+    let result = catalog
+        .process(location(&root), &LocationSpec::new("file", &root))
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(result.children.len(), 1);
+    let nested = &result.children[0];
+    assert_eq!(nested.entity["kind"], "Location");
+    assert_eq!(
+        nested.entity["metadata"]["annotations"]["backstage.io/managed-by-location"],
+        format!("file:{root}")
+    );
+
+    // The nested Location, processed from where it was read, yields the
+    // file's two entities.
+    let result = catalog
+        .process(nested.entity.clone(), &nested.location)
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let names: Vec<&str> = result
+        .children
+        .iter()
+        .map(|c| c.entity["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["payments", "payments-api"]);
+    for child in &result.children {
+        let annotations = &child.entity["metadata"]["annotations"];
+        assert_eq!(
+            annotations["backstage.io/managed-by-location"],
+            format!("file:{services}")
+        );
+        assert_eq!(
+            annotations["backstage.io/managed-by-origin-location"],
+            format!("file:{root}"),
+            "the origin is the root location"
+        );
+    }
+}
+
+#[tokio::test]
+async fn relations_come_in_both_directions() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "payments.yaml", PAYMENTS);
+    let catalog = orchestrator(CatalogRules::default());
+    let component: Value = serde_saphyr::from_multiple::<Value>(PAYMENTS).unwrap()[0].clone();
+    let result = catalog
+        .process(component, &LocationSpec::new("file", &file))
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let has = |source: &str, relation_type: &str, target: &str| {
+        result.relations.contains(&RelationSpec {
+            source: source.to_owned(),
+            relation_type: relation_type.to_owned(),
+            target: target.to_owned(),
+        })
+    };
+    assert!(has(
+        "component:default/payments",
+        "ownedBy",
+        "group:default/team-billing"
+    ));
+    assert!(has(
+        "group:default/team-billing",
+        "ownerOf",
+        "component:default/payments"
+    ));
+    assert!(has(
+        "component:default/payments",
+        "partOf",
+        "system:default/checkout"
+    ));
+    assert!(has(
+        "system:default/checkout",
+        "hasPart",
+        "component:default/payments"
+    ));
+    assert!(has(
+        "component:default/payments",
+        "providesApi",
+        "api:default/payments-api"
+    ));
+    assert!(has(
+        "api:default/payments-api",
+        "apiProvidedBy",
+        "component:default/payments"
+    ));
+}
+
+#[tokio::test]
+async fn placeholders_read_files_next_to_the_entity() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "payments.yaml", PAYMENTS);
+    write(
+        dir.path(),
+        "payments-openapi.yaml",
+        "openapi: 3.0.0\ninfo: {title: Payments}\n",
+    );
+    write(dir.path(), "meta.json", r#"{"tier": 1}"#);
+    let catalog = orchestrator(CatalogRules::default());
+    let mut api: Value = serde_saphyr::from_multiple::<Value>(PAYMENTS).unwrap()[1].clone();
+    api["metadata"]["labels"] = json!({"tier": "1"});
+    api["spec"]["extra"] = json!({"$json": "./meta.json"});
+    let result = catalog
+        .process(api.clone(), &LocationSpec::new("file", &file))
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let entity = result.entity.unwrap();
+    assert_eq!(
+        entity["spec"]["definition"],
+        "openapi: 3.0.0\ninfo: {title: Payments}\n"
+    );
+    assert_eq!(entity["spec"]["extra"], json!({"tier": 1}));
+
+    api["spec"]["definition"] = json!({"$text": "./nowhere.yaml"});
+    let result = catalog
+        .process(api, &LocationSpec::new("file", &file))
+        .await;
+    assert!(result.entity.is_none());
+    let message = &result.errors[0].message;
+    assert!(
+        message.contains("spec.definition") && message.contains("nowhere.yaml"),
+        "{message}"
+    );
+    assert_eq!(result.errors[0].name, "NotFoundError");
+}
+
+#[tokio::test]
+async fn bad_entities_are_errors_on_themselves() {
+    let catalog = orchestrator(CatalogRules::default());
+    let here = LocationSpec::new("file", "/srv/catalog/a.yaml");
+    let error = |entity: Value| {
+        let catalog = &catalog;
+        let here = &here;
+        async move {
+            let result = catalog.process(entity, here).await;
+            assert!(result.entity.is_none());
+            result.errors[0].to_string()
+        }
+    };
+    let message = error(json!({"kind": "Component", "metadata": {"name": "x"}})).await;
+    assert!(message.contains("apiVersion"), "{message}");
+    let message = error(json!({
+        "apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "x"}
+    }))
+    .await;
+    assert!(
+        message.contains("no processor recognized the entity Gadget:default/x"),
+        "{message}"
+    );
+    let message = error(json!({
+        "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+        "metadata": {"name": "not a valid name!"},
+        "spec": {"type": "service", "lifecycle": "production", "owner": "me"}
+    }))
+    .await;
+    assert!(message.starts_with("InputError"), "{message}");
+    assert!(message.contains("metadata.name"), "{message}");
+}
+
+#[tokio::test]
+async fn location_problems_are_errors_on_the_location() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("catalog-info.yaml").display().to_string();
+    let catalog = orchestrator(CatalogRules::default());
+    let here = LocationSpec::new("file", &root);
+
+    let result = catalog.process(location("./missing.yaml"), &here).await;
+    assert_eq!(
+        result.errors[0].name, "NotFoundError",
+        "{:?}",
+        result.errors
+    );
+    assert!(result.errors[0].message.contains("missing.yaml"));
+
+    let mut optional = location("./missing.yaml");
+    optional["spec"]["presence"] = json!("optional");
+    let result = catalog.process(optional, &here).await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert!(result.children.is_empty());
+
+    write(
+        dir.path(),
+        "broken.yaml",
+        "apiVersion: v1\nkind: Component\nmetadata: [oops\n",
+    );
+    let result = catalog.process(location("./broken.yaml"), &here).await;
+    let message = result.errors[0].to_string();
+    assert!(
+        message.contains("broken.yaml") && message.contains("line"),
+        "{message}"
+    );
+
+    let mut web = location("https://example.com/catalog-info.yaml");
+    web["spec"]["type"] = json!("url");
+    let result = catalog.process(web, &here).await;
+    assert!(
+        result.errors[0].message.contains("'url'"),
+        "{:?}",
+        result.errors
+    );
+}
+
+#[tokio::test]
+async fn rules_decide_which_kinds_a_location_may_bring() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("catalog-info.yaml").display().to_string();
+    write(
+        dir.path(),
+        "org.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-billing}\nspec: {type: team, children: []}\n",
+    );
+    let here = LocationSpec::new("file", &root);
+    let result = orchestrator(CatalogRules::default())
+        .process(location("./org.yaml"), &here)
+        .await;
+    assert_eq!(
+        result.errors[0].name, "NotAllowedError",
+        "{:?}",
+        result.errors
+    );
+    assert!(
+        result.errors[0].message.contains("Group"),
+        "{:?}",
+        result.errors
+    );
+
+    let result = orchestrator(CatalogRules::allow_all())
+        .process(location("./org.yaml"), &here)
+        .await;
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(result.children[0].entity["kind"], "Group");
+}
+
+/// A module's processor runs in priority order among the built-in ones.
+struct Renamer;
+
+#[async_trait::async_trait]
+impl CatalogProcessor for Renamer {
+    fn name(&self) -> &str {
+        "Renamer"
+    }
+
+    async fn pre_process(
+        &self,
+        mut entity: Value,
+        _location: &LocationSpec,
+        emit: &mut Emitter,
+    ) -> Result<Value, ProcessorError> {
+        entity["metadata"]["name"] = json!("renamed");
+        emit.refresh_key("https://example.com/x");
+        Ok(entity)
+    }
+}
+
+#[tokio::test]
+async fn processors_may_not_rename_entities() {
+    let mut processors = builtin::processors();
+    processors.push(Arc::new(Renamer));
+    let catalog = Orchestrator::new(processors, CatalogRules::default());
+    let component: Value = serde_saphyr::from_multiple::<Value>(PAYMENTS).unwrap()[0].clone();
+    let result = catalog
+        .process(component, &LocationSpec::new("file", "/srv/a.yaml"))
+        .await;
+    assert!(
+        result.errors[0].message.contains("must not rename"),
+        "{:?}",
+        result.errors
+    );
+}
