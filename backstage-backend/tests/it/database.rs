@@ -751,3 +751,43 @@ async fn a_failed_migration_does_not_keep_the_migration_lock() {
         cleanup(&server, &prefix).await;
     }
 }
+
+/// A part of a plugin (a module with tables of its own) migrates in its own
+/// migrations table: its version 1 and the plugin's version 1 never meet.
+#[tokio::test]
+async fn parts_of_a_plugin_migrate_apart() {
+    const AUDIT_V1: &[Migration] = &[Migration::new(
+        1,
+        "create audit",
+        "CREATE TABLE audit (id VARCHAR(255) NOT NULL PRIMARY KEY, at BIGINT NOT NULL)",
+    )];
+    for server in servers() {
+        let prefix = unique_prefix("parts");
+        let db = manager(&server, &prefix, json!({}))
+            .for_plugin("todo")
+            .unwrap();
+        db.migrate(&Migrations::new(TODOS_V1)).await.unwrap();
+        db.migrate_part("audit", &Migrations::new(AUDIT_V1))
+            .await
+            .unwrap();
+        // Both ran: each table exists.
+        insert(&db, "1", "both").await;
+        sqlx::query("INSERT INTO audit (id, at) VALUES ('a', 1)")
+            .execute(db.pool().await.unwrap())
+            .await
+            .unwrap();
+        // Running them again is a no-op, in either order.
+        db.migrate_part("audit", &Migrations::new(AUDIT_V1))
+            .await
+            .unwrap();
+        db.migrate(&Migrations::new(TODOS_V1)).await.unwrap();
+        let error = db
+            .migrate_part("Audit Log", &Migrations::new(AUDIT_V1))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("lowercase"), "{error}");
+        db.close().await;
+        cleanup(&server, &prefix).await;
+    }
+}

@@ -96,6 +96,35 @@ impl PluginDatabase {
             .await
     }
 
+    /// Applies the migrations of one **part** of the plugin — a module that
+    /// keeps tables of its own, say — recorded in a migrations table of
+    /// that part (`backstage_migrations_<pluginId>__<part>`), so the part's
+    /// versions never mix with the plugin's. Like [`migrate`](Self::migrate)
+    /// it honours `skipMigrations`.
+    ///
+    /// `part` is a short name of lowercase letters, digits and `_`.
+    pub async fn migrate_part(
+        &self,
+        part: &str,
+        migrations: &Migrations,
+    ) -> Result<(), DatabaseError> {
+        if part.is_empty()
+            || !part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(DatabaseError::Config(format!(
+                "migration part {part:?} of plugin '{}' must be a non-empty name of lowercase letters, digits and '_'",
+                self.plugin_id
+            )));
+        }
+        if self.settings.skip_migrations {
+            return Ok(());
+        }
+        let table = format!("{}__{part}", table_name(&self.plugin_id));
+        self.migrate_in(&table, migrations).await
+    }
+
     /// Applies migrations the framework keeps in the plugin's database for
     /// itself (such as the scheduler's task table), recorded in `table`.
     /// They run even when `skipMigrations` is set: that setting is about the
