@@ -75,7 +75,11 @@ fn measure(config: &std::path::Path) -> (Duration, u64) {
 
 fn summary<T: Copy + Ord>(mut values: Vec<T>) -> (T, T, T) {
     values.sort();
-    (values[values.len() / 2], values[0], values[values.len() - 1])
+    (
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+    )
 }
 
 fn main() {

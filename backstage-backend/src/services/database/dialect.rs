@@ -52,6 +52,38 @@ impl Dialect {
         }
     }
 
+    /// Hand-written SQL written with `$1`, `$2`, ... placeholders, in the
+    /// order the values are bound and each used once, made right for this
+    /// dialect: unchanged on PostgreSQL and SQLite, `?` on MySQL.
+    ///
+    /// ```
+    /// use backstage_backend::services::database::Dialect;
+    ///
+    /// let sql = "UPDATE todos SET title = $1 WHERE id = $2";
+    /// assert_eq!(Dialect::Postgres.positional(sql), sql);
+    /// assert_eq!(Dialect::MySql.positional(sql), "UPDATE todos SET title = ? WHERE id = ?");
+    /// ```
+    pub fn positional(self, sql: &str) -> String {
+        match self {
+            Dialect::MySql => {
+                let mut out = String::with_capacity(sql.len());
+                let mut chars = sql.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                        while chars.peek().is_some_and(char::is_ascii_digit) {
+                            chars.next();
+                        }
+                        out.push('?');
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
+            Dialect::Sqlite | Dialect::Postgres => sql.to_owned(),
+        }
+    }
+
     /// Quotes an identifier (table, column, database name).
     pub fn quote_identifier(self, name: &str) -> String {
         match self {

@@ -107,25 +107,7 @@ impl TaskStore {
 
     /// Hand-written SQL uses `$1`, `$2`, ... in order; MySQL wants `?`.
     fn sql(&self, text: &str) -> AssertSqlSafe<String> {
-        let text = match self.dialect() {
-            Dialect::MySql => {
-                let mut out = String::with_capacity(text.len());
-                let mut chars = text.chars().peekable();
-                while let Some(c) = chars.next() {
-                    if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-                        while chars.peek().is_some_and(char::is_ascii_digit) {
-                            chars.next();
-                        }
-                        out.push('?');
-                    } else {
-                        out.push(c);
-                    }
-                }
-                out
-            }
-            Dialect::Sqlite | Dialect::Postgres => text.to_owned(),
-        };
-        AssertSqlSafe(text)
+        AssertSqlSafe(self.dialect().positional(text))
     }
 
     /// The database's clock, in epoch milliseconds.
