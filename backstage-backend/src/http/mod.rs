@@ -3,7 +3,9 @@
 
 mod after;
 mod auth_policy;
+mod body_limit;
 mod catch_panic;
+mod compression;
 mod error;
 mod error_bodies;
 pub(crate) mod metrics;

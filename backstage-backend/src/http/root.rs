@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes, HttpBody};
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::future::RouteFuture;
@@ -16,12 +16,12 @@ use axum::routing::get;
 use futures_util::future::Either;
 use serde_json::json;
 use tower::{BoxError, Service, ServiceBuilder, ServiceExt};
-use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+use super::body_limit::BodyLimitLayer;
 use super::catch_panic::CatchPanicLayer;
+use super::compression::CompressLayer;
 use super::error::ApiError;
 use super::error_bodies::ErrorBodiesLayer;
 use super::metrics;
@@ -139,10 +139,9 @@ pub(crate) fn root_service(
         .map_response(|response: axum::http::Response<_>| response.map(Body::new))
         .layer(TraceLayer::new_for_http())
         .option_layer(settings.cors)
-        .layer(CompressionLayer::new())
+        .layer(CompressLayer)
         .layer(ErrorBodiesLayer)
-        .layer(RequestBodyLimitLayer::new(settings.body_limit))
-        .layer(DefaultBodyLimit::disable())
+        .layer(BodyLimitLayer::new(settings.body_limit))
         .layer(RequestTimeoutLayer::new(settings.request_timeout))
         .layer(CatchPanicLayer)
         .service(Dispatch {
