@@ -167,3 +167,77 @@ where
         join(self.inner.call(request), ready(line)).then(complete)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use axum::response::IntoResponse;
+    use serde_json::{Value, json};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn answer(uri: &str, response: fn() -> Response) -> (StatusCode, Bytes) {
+        let inner =
+            tower::service_fn(move |_: Request| async move { Ok::<_, Infallible>(response()) });
+        let request = axum::http::Request::post(uri)
+            .body(Body::empty())
+            .unwrap_or_default();
+        let Ok(response) = ErrorBodiesLayer.layer(inner).oneshot(request).await;
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    fn json(body: &[u8]) -> Value {
+        serde_json::from_slice(body).unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn successes_pass_untouched() {
+        let (status, body) = answer("/api/x/y", || "pong".into_response()).await;
+        assert_eq!((status, body.as_ref()), (StatusCode::OK, b"pong".as_ref()));
+    }
+
+    #[tokio::test]
+    async fn api_errors_get_the_wire_format_with_the_request() {
+        let (status, body) = answer("/api/x/y?z=1", || {
+            ApiError::not_found("no y").into_response()
+        })
+        .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            json(&body),
+            json!({
+                "error": {"name": "NotFoundError", "message": "no y"},
+                "request": {"method": "POST", "url": "/api/x/y?z=1"},
+                "response": {"statusCode": 404}
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn framework_answers_are_completed() {
+        let (status, body) =
+            answer("/anything", || StatusCode::REQUEST_TIMEOUT.into_response()).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(json(&body)["error"]["name"], "ServiceUnavailableError");
+        let (status, body) = answer("/api/x/y", || {
+            (StatusCode::BAD_REQUEST, "bad path").into_response()
+        })
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(json(&body)["error"]["message"], "bad path");
+        let (status, body) = answer("/page", || {
+            (StatusCode::BAD_REQUEST, "bad page").into_response()
+        })
+        .await;
+        assert_eq!(
+            (status, body.as_ref()),
+            (StatusCode::BAD_REQUEST, b"bad page".as_ref())
+        );
+    }
+}

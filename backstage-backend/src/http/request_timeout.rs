@@ -1,17 +1,17 @@
 //! `backend.server.requestTimeout`: a request that takes longer is answered
 //! 408 (which the error-bodies layer renders as a 503 in the wire format).
 //!
-//! The inner future is polled before the deadline, so a request that is
-//! answered on its first poll never registers a timer.
+//! The timer is made only when the request is not answered on its first
+//! poll: most requests never touch the runtime's timer (nor its shared
+//! handle), and a slow one gets a timer for the rest of its deadline.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::http::{Response, StatusCode};
-use futures_util::FutureExt;
-use futures_util::future::Map;
-use tokio::time::Timeout;
-use tokio::time::error::Elapsed;
+use tokio::time::{Instant, Sleep};
 use tower::{Layer, Service};
 
 /// Bounds how long the inner service may take to answer.
@@ -44,35 +44,106 @@ pub(crate) struct RequestTimeout<S> {
     limit: Duration,
 }
 
-type Outcome<B, E> = Result<Response<B>, E>;
-
-fn timed_out<B: Default, E>(outcome: Result<Outcome<B, E>, Elapsed>) -> Outcome<B, E> {
-    outcome.unwrap_or_else(|_| {
-        let mut response = Response::new(B::default());
-        *response.status_mut() = StatusCode::REQUEST_TIMEOUT;
-        Ok(response)
-    })
-}
-
-/// The future of [`RequestTimeout`].
-pub(crate) type RequestTimeoutFuture<F, B, E> =
-    Map<Timeout<F>, fn(Result<Outcome<B, E>, Elapsed>) -> Outcome<B, E>>;
-
 impl<S, R, B> Service<R> for RequestTimeout<S>
 where
     S: Service<R, Response = Response<B>>,
+    S::Future: Unpin,
     B: Default,
 {
     type Response = Response<B>;
     type Error = S::Error;
-    type Future = RequestTimeoutFuture<S::Future, B, S::Error>;
+    type Future = RequestTimeoutFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
     }
 
     fn call(&mut self, request: R) -> Self::Future {
-        let timed_out: fn(_) -> _ = timed_out;
-        tokio::time::timeout(self.limit, self.inner.call(request)).map(timed_out)
+        RequestTimeoutFuture {
+            deadline: Instant::now() + self.limit,
+            inner: self.inner.call(request),
+            timer: None,
+        }
+    }
+}
+
+/// The future of [`RequestTimeout`].
+pub(crate) struct RequestTimeoutFuture<F> {
+    inner: F,
+    deadline: Instant,
+    timer: Option<Pin<Box<Sleep>>>,
+}
+
+impl<F, B, E> Future for RequestTimeoutFuture<F>
+where
+    F: Future<Output = Result<Response<B>, E>> + Unpin,
+    B: Default,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Poll::Ready(answer) = Pin::new(&mut this.inner).poll(cx) {
+            return Poll::Ready(answer);
+        }
+        let deadline = this.deadline;
+        let timer = this
+            .timer
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                let mut response = Response::new(B::default());
+                *response.status_mut() = StatusCode::REQUEST_TIMEOUT;
+                Poll::Ready(Ok(response))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use axum::body::Body;
+    use futures_util::future::BoxFuture;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// Answers 200 after `delay`.
+    fn answering_after(
+        delay: Duration,
+    ) -> impl Service<(), Response = Response<Body>, Error = Infallible, Future: Unpin> {
+        tower::service_fn(
+            move |()| -> BoxFuture<'static, Result<Response<Body>, Infallible>> {
+                Box::pin(async move {
+                    if !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
+                    Ok(Response::new(Body::empty()))
+                })
+            },
+        )
+    }
+
+    async fn status(delay: Duration) -> StatusCode {
+        let Ok(response) = RequestTimeoutLayer::new(Duration::from_millis(200))
+            .layer(answering_after(delay))
+            .oneshot(())
+            .await;
+        response.status()
+    }
+
+    #[tokio::test]
+    async fn answers_within_the_limit_pass_and_late_ones_are_408() {
+        assert_eq!(status(Duration::ZERO).await, StatusCode::OK);
+        assert_eq!(status(Duration::from_millis(20)).await, StatusCode::OK);
+        let started = std::time::Instant::now();
+        assert_eq!(
+            status(Duration::from_secs(30)).await,
+            StatusCode::REQUEST_TIMEOUT
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 }
