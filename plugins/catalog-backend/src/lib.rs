@@ -8,4 +8,7 @@
 
 #![warn(missing_docs)]
 
+/// Final entities, the lean filter index, and queries over them.
+pub mod store;
+
 pub mod processing;

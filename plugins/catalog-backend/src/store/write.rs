@@ -1,0 +1,578 @@
+//! Writing and deleting final entities, with their index postings.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use backstage_backend::services::database::Dialect;
+use ring::rand::{SecureRandom, SystemRandom};
+use sea_query::{Expr, ExprTrait, Query};
+use serde_json::Value;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::dict::{Dictionary, max_id, value_text};
+use super::entries::{IndexEntry, index_entries};
+use super::error::StoreError;
+use super::schema::{ENTITIES, POSTINGS};
+use super::{CatalogStore, lowercase, text};
+
+/// How often a write is retried when a concurrent writer took the same new
+/// id or ref (or a deadlock was broken).
+const ATTEMPTS: usize = 8;
+
+/// Postings per insert statement (3 bound values each).
+const INSERT_CHUNK: usize = 300;
+
+/// Postings per delete statement.
+const DELETE_CHUNK: usize = 100;
+
+/// What a write did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteKind {
+    /// The entity was new.
+    Created,
+    /// The entity's content changed: new JSON, new etag, index updated.
+    Updated,
+    /// The content was the same: nothing was written.
+    Unchanged,
+}
+
+/// The outcome of writing one entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteResult {
+    /// The lowercased `kind:namespace/name`.
+    pub entity_ref: String,
+    /// `metadata.uid` as stored.
+    pub uid: String,
+    /// `metadata.etag` as stored.
+    pub etag: String,
+    /// What happened.
+    pub kind: WriteKind,
+}
+
+/// An entity checked and hashed, before the database is asked.
+struct Prepared {
+    entity: Value,
+    entity_ref: String,
+    hash: String,
+    uid: Option<String>,
+}
+
+/// The stored row of an entity.
+struct Existing {
+    id: i64,
+    uid: String,
+    hash: String,
+    json: String,
+}
+
+impl CatalogStore {
+    /// Writes (inserts or replaces) a stitched entity, keyed by its
+    /// lowercased ref. A new entity keeps the `metadata.uid` it carries or
+    /// gets a random one; an existing one keeps its uid. `metadata.etag` is
+    /// the hash of the content without uid and etag: when it equals the
+    /// stored one nothing is written ([`WriteKind::Unchanged`]). The JSON
+    /// and the index change in one transaction.
+    pub async fn write_entity(&self, entity: &Value) -> Result<WriteResult, StoreError> {
+        let mut results = self.write_entities(std::slice::from_ref(entity)).await?;
+        results
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("a write returned no result".to_owned()))
+    }
+
+    /// Writes several entities in one transaction (as
+    /// [`write_entity`](Self::write_entity) each); all or none are stored.
+    /// Two entities with the same ref in one call are refused.
+    pub async fn write_entities(&self, entities: &[Value]) -> Result<Vec<WriteResult>, StoreError> {
+        let prepared = entities
+            .iter()
+            .map(prepare)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut refs = HashSet::new();
+        if let Some(dup) = prepared
+            .iter()
+            .find(|p| !refs.insert(p.entity_ref.as_str()))
+        {
+            return Err(StoreError::Input(format!(
+                "the entity {} appears twice in one write; write each entity once",
+                dup.entity_ref
+            )));
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_write(&prepared).await {
+                Err(e) if e.is_retryable() && attempt < ATTEMPTS => {
+                    tracing::debug!(error = %e, attempt, "catalog store: retrying a write");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn try_write(&self, prepared: &[Prepared]) -> Result<Vec<WriteResult>, StoreError> {
+        let dialect = self.dialect();
+        let mut tx = self
+            .pool()
+            .await?
+            .begin()
+            .await
+            .map_err(StoreError::query("starting a write"))?;
+        let mut dict = Dictionary::default();
+        let mut results = Vec::with_capacity(prepared.len());
+        let mut next_id = None;
+        for entity in prepared {
+            let result = write_one(&mut tx, dialect, &mut dict, &mut next_id, entity).await?;
+            results.push(result);
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::query("committing a write"))?;
+        Ok(results)
+    }
+
+    /// Deletes the entity with this uid and its index postings; whether
+    /// there was one.
+    pub async fn delete_by_uid(&self, uid: &str) -> Result<bool, StoreError> {
+        self.delete_where("uid", uid.to_owned()).await
+    }
+
+    /// Deletes the entity with this ref (any case) and its index postings;
+    /// whether there was one.
+    pub async fn delete_by_ref(&self, entity_ref: &str) -> Result<bool, StoreError> {
+        self.delete_where("entity_ref", lowercase(entity_ref)).await
+    }
+
+    async fn delete_where(&self, column: &'static str, value: String) -> Result<bool, StoreError> {
+        let dialect = self.dialect();
+        let mut tx = self
+            .pool()
+            .await?
+            .begin()
+            .await
+            .map_err(StoreError::query("starting a delete"))?;
+        let Some(existing) = load_existing(&mut tx, dialect, column, &value).await? else {
+            return Ok(false);
+        };
+        let old = entries_of_json(&existing.json)?;
+        let mut dict = Dictionary::default();
+        resolve(&mut tx, dialect, &mut dict, &old, false).await?;
+        let postings = postings_of(&dict, &old);
+        delete_postings(&mut tx, dialect, existing.id, &postings).await?;
+        let delete = Query::delete()
+            .from_table(ENTITIES)
+            .and_where(Expr::col("id").eq(existing.id))
+            .to_owned();
+        exec(&mut tx, dialect, &delete, "deleting an entity").await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("committing a delete"))?;
+        Ok(true)
+    }
+
+    /// Rewrites the whole index from the stored entities (after a change
+    /// of the flattening rules). Runs in one transaction.
+    pub async fn rebuild_index(&self) -> Result<(), StoreError> {
+        let dialect = self.dialect();
+        let mut tx = self
+            .pool()
+            .await?
+            .begin()
+            .await
+            .map_err(StoreError::query("starting an index rebuild"))?;
+        let delete = Query::delete().from_table(POSTINGS).to_owned();
+        exec(&mut tx, dialect, &delete, "clearing the index").await?;
+        let select = Query::select()
+            .columns(["id", "entity"])
+            .from(ENTITIES)
+            .to_owned();
+        let (sql, values) = dialect.build(&select);
+        let rows = sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::query("reading entities to index"))?;
+        let mut dict = Dictionary::default();
+        for row in &rows {
+            let id: i64 = row
+                .try_get(0)
+                .map_err(StoreError::query("reading an entity id"))?;
+            let entries = entries_of_json(&text(row, 1)?)?;
+            resolve(&mut tx, dialect, &mut dict, &entries, true).await?;
+            insert_postings(&mut tx, dialect, id, &postings_of(&dict, &entries)).await?;
+        }
+        tx.commit()
+            .await
+            .map_err(StoreError::query("committing an index rebuild"))
+    }
+}
+
+async fn write_one(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    dict: &mut Dictionary,
+    next_id: &mut Option<i64>,
+    prepared: &Prepared,
+) -> Result<WriteResult, StoreError> {
+    let existing = load_existing(conn, dialect, "entity_ref", &prepared.entity_ref).await?;
+    if let Some(existing) = &existing
+        && existing.hash == prepared.hash
+    {
+        return Ok(WriteResult {
+            entity_ref: prepared.entity_ref.clone(),
+            uid: existing.uid.clone(),
+            etag: existing.hash.clone(),
+            kind: WriteKind::Unchanged,
+        });
+    }
+    let uid = match (&existing, &prepared.uid) {
+        (Some(existing), _) => existing.uid.clone(),
+        (None, Some(uid)) => {
+            if load_existing(conn, dialect, "uid", uid).await?.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "the uid {uid} of {} belongs to another entity already; remove metadata.uid to get a new one",
+                    prepared.entity_ref
+                )));
+            }
+            uid.clone()
+        }
+        (None, None) => new_uid()?,
+    };
+    let mut entity = prepared.entity.clone();
+    if let Some(meta) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.insert("uid".to_owned(), Value::String(uid.clone()));
+        meta.insert("etag".to_owned(), Value::String(prepared.hash.clone()));
+    }
+    let json = serde_json::to_string(&entity)
+        .map_err(|e| StoreError::Input(format!("the entity cannot be serialized: {e}")))?;
+    let new_entries = index_entries(&entity);
+    let old_entries = match &existing {
+        Some(existing) => entries_of_json(&existing.json)?,
+        None => Vec::new(),
+    };
+    let new_set: HashSet<&IndexEntry> = new_entries.iter().collect();
+    let old_set: HashSet<&IndexEntry> = old_entries.iter().collect();
+    let added: Vec<IndexEntry> = new_entries
+        .iter()
+        .filter(|e| !old_set.contains(e))
+        .cloned()
+        .collect();
+    let removed: Vec<IndexEntry> = old_entries
+        .iter()
+        .filter(|e| !new_set.contains(e))
+        .cloned()
+        .collect();
+    resolve(conn, dialect, dict, &removed, false).await?;
+    resolve(conn, dialect, dict, &added, true).await?;
+    let now = now_ms();
+    let (id, kind) = match &existing {
+        Some(existing) => {
+            delete_postings(conn, dialect, existing.id, &postings_of(dict, &removed)).await?;
+            let update = Query::update()
+                .table(ENTITIES)
+                .value("hash", prepared.hash.clone())
+                .value("entity", json)
+                .value("updated_at", now)
+                .and_where(Expr::col("id").eq(existing.id))
+                .to_owned();
+            exec(conn, dialect, &update, "updating an entity").await?;
+            (existing.id, WriteKind::Updated)
+        }
+        None => {
+            let id = match next_id {
+                Some(id) => *id,
+                None => max_id(conn, dialect, ENTITIES).await? + 1,
+            };
+            *next_id = Some(id + 1);
+            let insert = Query::insert()
+                .into_table(ENTITIES)
+                .columns(["id", "uid", "entity_ref", "hash", "entity", "updated_at"])
+                .values_panic([
+                    id.into(),
+                    uid.clone().into(),
+                    prepared.entity_ref.clone().into(),
+                    prepared.hash.clone().into(),
+                    json.into(),
+                    now.into(),
+                ])
+                .to_owned();
+            exec(conn, dialect, &insert, "inserting an entity").await?;
+            (id, WriteKind::Created)
+        }
+    };
+    insert_postings(conn, dialect, id, &postings_of(dict, &added)).await?;
+    Ok(WriteResult {
+        entity_ref: prepared.entity_ref.clone(),
+        uid,
+        etag: prepared.hash.clone(),
+        kind,
+    })
+}
+
+/// Checks the entity's identity and hashes its content.
+fn prepare(entity: &Value) -> Result<Prepared, StoreError> {
+    let Some(root) = entity.as_object() else {
+        return Err(StoreError::Input(
+            "an entity must be a JSON object with kind and metadata.name".to_owned(),
+        ));
+    };
+    let kind = root
+        .get("kind")
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            StoreError::Input("the entity has no kind (a non-empty string)".to_owned())
+        })?;
+    let meta = root
+        .get("metadata")
+        .and_then(Value::as_object)
+        .ok_or_else(|| StoreError::Input(format!("the {kind} entity has no metadata object")))?;
+    let name = meta
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| {
+            StoreError::Input(format!(
+                "the {kind} entity has no metadata.name (a non-empty string)"
+            ))
+        })?;
+    let namespace = match meta.get("namespace") {
+        None => "default",
+        Some(Value::String(ns)) if !ns.is_empty() => ns,
+        Some(_) => {
+            return Err(StoreError::Input(format!(
+                "the {kind} entity {name} has a metadata.namespace that is not a non-empty string"
+            )));
+        }
+    };
+    let entity_ref = lowercase(&format!("{kind}:{namespace}/{name}"));
+    if entity_ref.chars().count() > 255 {
+        return Err(StoreError::Input(format!(
+            "the entity ref {entity_ref} is longer than 255 characters; shorten the kind, namespace or name"
+        )));
+    }
+    let uid = match meta.get("uid") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(uid)) if !uid.is_empty() && uid.chars().count() <= 255 => {
+            Some(uid.clone())
+        }
+        Some(_) => {
+            return Err(StoreError::Input(format!(
+                "the metadata.uid of {entity_ref} must be a non-empty string of at most 255 characters"
+            )));
+        }
+    };
+    let mut content = entity.clone();
+    if let Some(meta) = content.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("uid");
+        meta.remove("etag");
+    }
+    let mut canonical = String::new();
+    write_canonical(&content, &mut canonical);
+    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
+    let hash = digest.as_ref().iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    });
+    Ok(Prepared {
+        entity: entity.clone(),
+        entity_ref,
+        hash,
+        uid,
+    })
+}
+
+/// JSON with object keys sorted, so equal content hashes equally whatever
+/// the key order.
+fn write_canonical(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String((*key).clone()).to_string());
+                out.push(':');
+                if let Some(child) = map.get(*key) {
+                    write_canonical(child, out);
+                }
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        scalar => out.push_str(&scalar.to_string()),
+    }
+}
+
+/// A random (version 4) UUID.
+fn new_uid() -> Result<String, StoreError> {
+    let mut bytes = [0u8; 16];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| StoreError::Corrupt("the system random generator failed".to_owned()))?;
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    });
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    ))
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn entries_of_json(json: &str) -> Result<Vec<IndexEntry>, StoreError> {
+    let value: Value = serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("a stored entity is not JSON: {e}")))?;
+    Ok(index_entries(&value))
+}
+
+async fn load_existing(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    column: &'static str,
+    value: &str,
+) -> Result<Option<Existing>, StoreError> {
+    let select = Query::select()
+        .columns(["id", "uid", "hash", "entity"])
+        .from(ENTITIES)
+        .and_where(Expr::col(column).eq(value))
+        .to_owned();
+    let (sql, values) = dialect.build(&select);
+    let row = sqlx::query_with(AssertSqlSafe(sql), values)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(StoreError::query("reading the stored entity"))?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Existing {
+        id: row
+            .try_get(0)
+            .map_err(StoreError::query("reading an entity id"))?,
+        uid: text(&row, 1)?,
+        hash: text(&row, 2)?,
+        json: text(&row, 3)?,
+    }))
+}
+
+/// Resolves the dictionary ids of `entries` (creating missing ones when
+/// `create`).
+async fn resolve(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    dict: &mut Dictionary,
+    entries: &[IndexEntry],
+    create: bool,
+) -> Result<(), StoreError> {
+    dict.resolve_keys(
+        conn,
+        dialect,
+        entries.iter().map(|e| e.key.as_str()),
+        create,
+    )
+    .await?;
+    let values = entries
+        .iter()
+        .filter_map(|e| e.value.as_ref())
+        .map(|(lower, original)| value_text(lower, original));
+    dict.resolve_values(conn, dialect, values, create).await
+}
+
+/// The `(key_id, value_id)` pairs of `entries` whose ids are known.
+fn postings_of(dict: &Dictionary, entries: &[IndexEntry]) -> Vec<(i64, i64)> {
+    let mut pairs: Vec<(i64, i64)> = entries
+        .iter()
+        .filter_map(|e| {
+            let key = *dict.keys.get(&e.key)?;
+            let value = match &e.value {
+                None => 0,
+                Some((lower, original)) => *dict.values.get(&value_text(lower, original))?,
+            };
+            Some((key, value))
+        })
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+async fn insert_postings(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    entity_id: i64,
+    postings: &[(i64, i64)],
+) -> Result<(), StoreError> {
+    for chunk in postings.chunks(INSERT_CHUNK) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(POSTINGS)
+            .columns(["key_id", "value_id", "entity_id"]);
+        for (key, value) in chunk {
+            insert.values_panic([(*key).into(), (*value).into(), entity_id.into()]);
+        }
+        exec(conn, dialect, &insert, "indexing an entity").await?;
+    }
+    Ok(())
+}
+
+async fn delete_postings(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    entity_id: i64,
+    postings: &[(i64, i64)],
+) -> Result<(), StoreError> {
+    for chunk in postings.chunks(DELETE_CHUNK) {
+        // Exact primary keys, so every database deletes by index lookups.
+        let condition = chunk
+            .iter()
+            .map(|(key, value)| {
+                Expr::col("key_id")
+                    .eq(*key)
+                    .and(Expr::col("value_id").eq(*value))
+                    .and(Expr::col("entity_id").eq(entity_id))
+            })
+            .reduce(ExprTrait::or);
+        let Some(condition) = condition else { continue };
+        let delete = Query::delete()
+            .from_table(POSTINGS)
+            .and_where(condition)
+            .to_owned();
+        exec(conn, dialect, &delete, "removing index postings").await?;
+    }
+    Ok(())
+}
+
+async fn exec<S: sea_query_sqlx::SqlxBinder>(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    statement: &S,
+    context: &'static str,
+) -> Result<u64, StoreError> {
+    let (sql, values) = dialect.build(statement);
+    let done = sqlx::query_with(AssertSqlSafe(sql), values)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::query(context))?;
+    Ok(done.rows_affected())
+}
