@@ -11,4 +11,15 @@
 /// Final entities, the lean filter index, and queries over them.
 pub mod store;
 
+pub mod api;
+mod config;
+pub mod engine;
+mod plugin;
 pub mod processing;
+
+pub use config::{DEFAULT_PROCESSING_INTERVAL, locations, processing_interval};
+pub use plugin::catalog_plugin;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../book/src/catalog/backend.md")]
+struct BookCatalogBackend;

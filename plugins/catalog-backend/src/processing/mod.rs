@@ -33,6 +33,8 @@ mod orchestrator;
 mod rules;
 mod yaml;
 
+pub(crate) use builtin::normalize_path;
+pub(crate) use envelope::entity_ref as entity_ref_of;
 pub use orchestrator::{ChildEntity, Orchestrator, ProcessingResult};
 pub use rules::{CatalogRules, RulesError};
 pub use yaml::{YamlDocumentError, parse_documents};

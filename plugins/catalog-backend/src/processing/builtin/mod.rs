@@ -12,7 +12,7 @@ use backstage_plugin_catalog_node::CatalogProcessor;
 pub use file_reader::{DEFAULT_MAX_FILE_BYTES, FileReaderProcessor};
 pub use kinds::BuiltinKindsProcessor;
 pub use placeholders::PlaceholderProcessor;
-pub(crate) use placeholders::resolve_relative;
+pub(crate) use placeholders::{normalize as normalize_path, resolve_relative};
 
 /// The built-in processors: placeholders, the built-in kinds with their
 /// relations, and the `file` location reader.

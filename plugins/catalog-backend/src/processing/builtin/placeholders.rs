@@ -118,7 +118,7 @@ pub(crate) fn resolve_relative(base: &str, target: &str) -> String {
 }
 
 /// Removes `.` and `..` segments without touching the file system.
-fn normalize(path: &std::path::Path) -> String {
+pub(crate) fn normalize(path: &std::path::Path) -> String {
     use std::path::Component;
     let mut parts: Vec<Component<'_>> = Vec::new();
     for component in path.components() {

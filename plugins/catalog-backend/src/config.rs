@@ -1,0 +1,76 @@
+//! The catalog's config: `catalog.locations`, `catalog.rules`,
+//! `catalog.processingInterval`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use backstage_backend::backstage_core::config::{Config, ConfigError};
+use backstage_plugin_catalog_node::{LocationSpec, Presence};
+use serde_json::Value;
+
+/// Backstage's default processing interval: each entity is refreshed every
+/// 100–150 seconds.
+pub const DEFAULT_PROCESSING_INTERVAL: Duration = Duration::from_secs(100);
+
+/// Resolves a configured target: `file` targets relative to the working
+/// directory (where the backend was started), others as written.
+pub(crate) fn resolve_target(location_type: &str, target: &str) -> String {
+    if location_type != "file" || Path::new(target).is_absolute() {
+        return target.to_owned();
+    }
+    match std::env::current_dir() {
+        Ok(dir) => crate::processing::normalize_path(&dir.join(target)),
+        Err(_) => target.to_owned(),
+    }
+}
+
+/// The configured locations (`catalog.locations[]`: `type`, `target`,
+/// optional `presence`).
+pub fn locations(config: &Config) -> Result<Vec<LocationSpec>, ConfigError> {
+    let mut out = Vec::new();
+    for (index, location) in config
+        .get_optional_config_array("catalog.locations")?
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let location_type = location.get_string("type")?;
+        let target = location.get_string("target")?;
+        let presence = match location.get_optional_string("presence")? {
+            None | Some("required") => Presence::Required,
+            Some("optional") => Presence::Optional,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    key: location.path().key("presence"),
+                    message: format!(
+                        "{other:?} is not a presence; use required or optional (entry {index})"
+                    ),
+                });
+            }
+        };
+        out.push(LocationSpec {
+            location_type: location_type.to_owned(),
+            target: resolve_target(location_type, target),
+            presence,
+        });
+    }
+    Ok(out)
+}
+
+/// `catalog.processingInterval`: a duration, or `false` to process only at
+/// startup and when asked. Default 100 s (each entity is due again after a
+/// random 100–150 s).
+pub fn processing_interval(config: &Config) -> Result<Option<Duration>, ConfigError> {
+    match config.get_value("catalog.processingInterval") {
+        None => Ok(Some(DEFAULT_PROCESSING_INTERVAL)),
+        Some(Value::Bool(false)) => Ok(None),
+        Some(_) => {
+            let interval = config.get_duration("catalog.processingInterval")?;
+            let interval = interval.to_std().map_err(|e| ConfigError::Invalid {
+                key: config.path().key("catalog").key("processingInterval"),
+                message: e.to_string(),
+            })?;
+            Ok(Some(interval.max(Duration::from_secs(1))))
+        }
+    }
+}

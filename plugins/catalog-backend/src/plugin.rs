@@ -1,0 +1,76 @@
+//! The catalog backend plugin.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use backstage_backend::services::database::DATABASE;
+use backstage_backend::services::scheduler::{SCHEDULER, TaskDefinition, TaskSchedule};
+use backstage_backend::{BackendPlugin, BoxError};
+use backstage_plugin_catalog_node::{CATALOG_PROCESSING, CatalogProcessing};
+
+use crate::config;
+use crate::engine::ProcessingEngine;
+use crate::processing::{CatalogRules, Orchestrator, builtin};
+use crate::store::{CatalogStore, MIGRATIONS};
+
+/// The catalog plugin (`catalog`): reads `catalog.locations` and
+/// `catalog.rules`, ingests the entities before it reports ready, keeps
+/// them fresh on a schedule (`catalog.processingInterval`), and serves the
+/// read API at `/api/catalog`. Modules add processors through
+/// [`CATALOG_PROCESSING`].
+pub fn catalog_plugin() -> BackendPlugin {
+    let processing = Arc::new(CatalogProcessing::default());
+    let extension = Arc::clone(&processing);
+    BackendPlugin::builder("catalog")
+        .extension_point(&CATALOG_PROCESSING, extension)
+        .init(move |ctx| async move {
+            let config = ctx.config().clone();
+            let db = ctx.service(&DATABASE).await?;
+            db.migrate(&MIGRATIONS).await?;
+            let store = CatalogStore::new(Arc::clone(&db));
+
+            let mut processors = builtin::processors();
+            processors.extend(processing.processors());
+            let rules = CatalogRules::from_config(&config, config::resolve_target)?;
+            let interval = config::processing_interval(&config)?;
+            let engine = Arc::new(ProcessingEngine::new(
+                Arc::clone(&db),
+                store.clone(),
+                Orchestrator::new(processors, rules),
+                interval,
+            ));
+            engine.migrate().await?;
+            engine
+                .set_config_locations(&config::locations(&config)?)
+                .await?;
+            let report = engine.run().await?;
+            tracing::info!(
+                processed = report.processed,
+                failed = report.failed,
+                stitched = report.stitched,
+                "catalog ingested its configured locations"
+            );
+
+            if interval.is_some() {
+                let scheduler = ctx.service(&SCHEDULER).await?;
+                let refresher = Arc::clone(&engine);
+                scheduler
+                    .schedule_task(TaskDefinition::new(
+                        "catalog-processing",
+                        TaskSchedule::every(Duration::from_secs(1))
+                            .timeout(Duration::from_secs(600)),
+                        move |_cancel| {
+                            let engine = Arc::clone(&refresher);
+                            async move {
+                                engine.run().await?;
+                                Ok(())
+                            }
+                        },
+                    ))
+                    .await?;
+            }
+
+            ctx.http_router().use_router(crate::api::router(store));
+            Ok::<_, BoxError>(())
+        })
+}
