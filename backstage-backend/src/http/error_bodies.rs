@@ -5,15 +5,16 @@
 //! request's method and URI (no allocation for the standard methods; the URI
 //! shares its bytes) and looks at the response's status and extensions.
 
-use std::task::{Context, Poll};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 
-use axum::body::{Body, Bytes, HttpBody};
+use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::Response;
-use futures_util::FutureExt;
-use futures_util::future::{BoxFuture, Either, Join, Ready, Then, join, ready};
-use tower::{BoxError, Layer, Service};
+use futures_util::future::BoxFuture;
+use tower::{Layer, Service};
 
 use super::error::{ApiError, name_for};
 
@@ -42,7 +43,7 @@ pub(crate) struct ErrorBodies<S> {
 }
 
 /// The request an error body names.
-pub(crate) struct RequestLine {
+struct RequestLine {
     method: Method,
     uri: Uri,
 }
@@ -115,44 +116,54 @@ async fn from_plain_text(response: Response, request: RequestLine) -> Response {
     request.render(&error, &Response::from_parts(parts, Body::empty()))
 }
 
-type Completed<E> = Either<Ready<Result<Response, E>>, BoxFuture<'static, Result<Response, E>>>;
+/// The future of [`ErrorBodies`]: the inner answer, completed.
+pub(crate) struct ErrorBodiesFuture<F> {
+    inner: F,
+    /// Until the inner answer is there.
+    request: Option<RequestLine>,
+    /// A plain-text error whose body is being read.
+    reading: Option<BoxFuture<'static, Response>>,
+}
 
-fn complete<B, E>((result, request): (Result<Response<B>, E>, RequestLine)) -> Completed<E>
+impl<F, E> Future for ErrorBodiesFuture<F>
 where
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-    E: Send + 'static,
+    F: Future<Output = Result<Response, E>> + Unpin,
 {
-    let mut response = match result {
-        Ok(response) => response.map(Body::new),
-        Err(e) => return Either::Left(ready(Err(e))),
-    };
-    match completion(&mut response, &request) {
-        Completion::None => Either::Left(ready(Ok(response))),
-        Completion::Render(error) => Either::Left(ready(Ok(request.render(&error, &response)))),
-        Completion::FromPlainText => {
-            Either::Right(from_plain_text(response, request).map(Ok).boxed())
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Some(reading) = &mut this.reading {
+            return reading.as_mut().poll(cx).map(Ok);
+        }
+        let mut response = match ready!(Pin::new(&mut this.inner).poll(cx)) {
+            Ok(response) => response,
+            Err(e) => return Poll::Ready(Err(e)),
+        };
+        let Some(request) = this.request.take() else {
+            return Poll::Ready(Ok(response));
+        };
+        match completion(&mut response, &request) {
+            Completion::None => Poll::Ready(Ok(response)),
+            Completion::Render(error) => Poll::Ready(Ok(request.render(&error, &response))),
+            Completion::FromPlainText => {
+                let reading = this
+                    .reading
+                    .insert(Box::pin(from_plain_text(response, request)));
+                reading.as_mut().poll(cx).map(Ok)
+            }
         }
     }
 }
 
-/// What [`complete`] is, as a function pointer.
-type Complete<B, E> = fn((Result<Response<B>, E>, RequestLine)) -> Completed<E>;
-
-/// The future of [`ErrorBodies`].
-pub(crate) type ErrorBodiesFuture<F, B, E> =
-    Then<Join<F, Ready<RequestLine>>, Completed<E>, Complete<B, E>>;
-
-impl<S, B> Service<Request> for ErrorBodies<S>
+impl<S> Service<Request> for ErrorBodies<S>
 where
-    S: Service<Request, Response = Response<B>>,
-    S::Error: Send + 'static,
-    B: HttpBody<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    S: Service<Request, Response = Response>,
+    S::Future: Unpin,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = ErrorBodiesFuture<S::Future, B, S::Error>;
+    type Future = ErrorBodiesFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -163,8 +174,11 @@ where
             method: request.method().clone(),
             uri: request.uri().clone(),
         };
-        let complete: Complete<B, S::Error> = complete;
-        join(self.inner.call(request), ready(line)).then(complete)
+        ErrorBodiesFuture {
+            inner: self.inner.call(request),
+            request: Some(line),
+            reading: None,
+        }
     }
 }
 
@@ -178,9 +192,10 @@ mod tests {
 
     use super::*;
 
-    async fn answer(uri: &str, response: fn() -> Response) -> (StatusCode, Bytes) {
-        let inner =
-            tower::service_fn(move |_: Request| async move { Ok::<_, Infallible>(response()) });
+    async fn answer(uri: &str, response: fn() -> Response) -> (StatusCode, axum::body::Bytes) {
+        let inner = tower::service_fn(move |_: Request| {
+            std::future::ready(Ok::<_, Infallible>(response()))
+        });
         let request = axum::http::Request::post(uri)
             .body(Body::empty())
             .unwrap_or_default();

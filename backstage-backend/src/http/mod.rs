@@ -1,7 +1,6 @@
 //! HTTP: the error format, the root router and its layers, plugin dispatch,
 //! the auth-policy layer and metrics.
 
-mod after;
 mod auth_policy;
 mod body_limit;
 mod catch_panic;

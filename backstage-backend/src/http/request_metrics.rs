@@ -7,8 +7,10 @@
 //! write-once slots, so a request that finds its handles reads them without a
 //! lock.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
@@ -16,8 +18,6 @@ use axum::http::Method;
 use axum::response::Response;
 use metrics::{Counter, Histogram};
 use tower::{Layer, Service};
-
-use super::after::{After, after};
 
 /// (route, method) pairs whose handles one layered route keeps; a route sees
 /// one, or a few with `any()`.
@@ -156,32 +156,46 @@ pub(crate) struct RequestMetrics<S> {
 }
 
 /// What a request's record needs once its response is there.
-pub(crate) struct Pending {
+struct Pending {
     handles: Arc<Handles>,
     target: Target,
     started: Instant,
 }
 
-type Finish<E> = fn((Result<Response, E>, Pending)) -> Result<Response, E>;
+/// The future of [`RequestMetrics`]: the inner answer, recorded.
+pub(crate) struct RecordedFuture<F> {
+    inner: F,
+    pending: Option<Pending>,
+}
 
-fn finish<E>((result, pending): (Result<Response, E>, Pending)) -> Result<Response, E> {
-    if let Ok(response) = &result {
-        pending.handles.record(
-            &pending.target,
-            response.status().as_u16(),
-            pending.started.elapsed().as_secs_f64(),
-        );
+impl<F, E> Future for RecordedFuture<F>
+where
+    F: Future<Output = Result<Response, E>> + Unpin,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let result = ready!(Pin::new(&mut this.inner).poll(cx));
+        if let (Ok(response), Some(pending)) = (&result, this.pending.take()) {
+            pending.handles.record(
+                &pending.target,
+                response.status().as_u16(),
+                pending.started.elapsed().as_secs_f64(),
+            );
+        }
+        Poll::Ready(result)
     }
-    result
 }
 
 impl<S> Service<Request> for RequestMetrics<S>
 where
     S: Service<Request, Response = Response>,
+    S::Future: Unpin,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = After<S::Future, Pending, Result<Response, S::Error>>;
+    type Future = RecordedFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -205,7 +219,9 @@ where
             target,
             started: Instant::now(),
         };
-        let finish: Finish<S::Error> = finish;
-        after(self.inner.call(request), pending, finish)
+        RecordedFuture {
+            inner: self.inner.call(request),
+            pending: Some(pending),
+        }
     }
 }
