@@ -1,7 +1,8 @@
 //! The example portal: `cargo run -p basic-app`.
 //!
 //! Reads `app-config.yaml` next to this crate (or the `--config` files),
-//! starts the backend with the demo plugin, and serves until SIGINT/SIGTERM.
+//! starts the backend with the catalog and the demo plugin, and serves until
+//! SIGINT/SIGTERM.
 
 mod greeter;
 
@@ -29,6 +30,7 @@ async fn run() -> Result<(), backstage_backend::BackendError> {
     let backend = Backend::builder()
         .config_loader(loader)
         .add(greeter::greeter_plugin())
+        .add(backstage_plugin_catalog_backend::catalog_plugin())
         .start()
         .await?;
     println!("basic-app listening on {}", backend.url());

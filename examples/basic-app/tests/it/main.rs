@@ -127,3 +127,48 @@ fn a_schema_violation_exits_non_zero_naming_the_key() {
     );
     assert!(stderr.contains("config key 'greeter.greeting'"), "{stderr}");
 }
+
+/// Started from the repository root with its own app-config.yaml, as the
+/// README says, the portal serves the example company's catalog.
+#[test]
+fn serves_the_example_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let overrides = write_config(&dir, "");
+    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_basic-app"))
+        .current_dir(crate_dir.join("../.."))
+        .arg("--config")
+        .arg(crate_dir.join("app-config.yaml"))
+        .arg("--config")
+        .arg(&overrides)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let address = wait_for_address(&mut child);
+    let authorized = |path: &str| {
+        let mut stream = TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer local-development-token\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    };
+    let response = authorized("/api/catalog/entities/by-name/component/default/dock-gateway");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"ownedBy\""), "{response}");
+    // The default auth policy guards the catalog like any plugin.
+    assert_eq!(
+        get(
+            &address,
+            "/api/catalog/entities/by-name/component/default/dock-gateway"
+        )
+        .0,
+        401
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
