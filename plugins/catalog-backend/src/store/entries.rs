@@ -194,7 +194,7 @@ mod tests {
         assert_eq!(lowered, search_entries(&entity));
         let tag = entries
             .iter()
-            .find(|e| e.key == "metadata.tags")
+            .find(|e| e.key == "metadata.tags" && e.value.is_some())
             .and_then(|e| e.value.clone());
         assert_eq!(tag, Some(("java".to_owned(), "Java".to_owned())));
         let n = entries.iter().find(|e| e.key == "metadata.n");
