@@ -140,6 +140,36 @@ struct Translator {
 impl CatalogStore {
     /// A page of entities (see [`EntityQuery`]).
     pub async fn query_entities(&self, query: &EntityQuery) -> Result<EntityPage, StoreError> {
+        self.run_query(query, None).await
+    }
+
+    /// The database's plan for [`query_entities`](Self::query_entities)
+    /// (SQLite `EXPLAIN QUERY PLAN`, PostgreSQL and MySQL `EXPLAIN`), one
+    /// line per row: to check that a filter uses the indexes.
+    pub async fn explain_query(&self, query: &EntityQuery) -> Result<Vec<String>, StoreError> {
+        let mut plan = Vec::new();
+        self.run_query(query, Some(&mut plan)).await?;
+        Ok(plan)
+    }
+
+    /// The database's plan for the [`facets`](Self::facets) query of one
+    /// facet.
+    pub async fn explain_facet(
+        &self,
+        facet: &str,
+        filter: Option<&EntityPredicate>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut plan = Vec::new();
+        self.run_facets(&[facet.to_owned()], filter, Some(&mut plan))
+            .await?;
+        Ok(plan)
+    }
+
+    async fn run_query(
+        &self,
+        query: &EntityQuery,
+        explain: Option<&mut Vec<String>>,
+    ) -> Result<EntityPage, StoreError> {
         if let Some(limit) = query.limit
             && !(1..=MAX_LIMIT).contains(&limit)
         {
@@ -175,7 +205,7 @@ impl CatalogStore {
             condition = condition.and(tr.full_text(full_text, &entity_id));
         }
 
-        let total_items = if query.count_total {
+        let total_items = if query.count_total && explain.is_none() {
             let count = Query::select()
                 .expr(Expr::col(("e", "id")).count())
                 .from_as(ENTITIES, "e")
@@ -260,6 +290,10 @@ impl CatalogStore {
             select.limit(i64::MAX as u64);
         }
         let (sql, values) = dialect.build(&select);
+        if let Some(plan) = explain {
+            *plan = explain_sql(&mut conn, dialect, sql, values).await?;
+            return Ok(EntityPage::default());
+        }
         let rows = sqlx::query_with(AssertSqlSafe(sql), values)
             .fetch_all(&mut *conn)
             .await
@@ -318,6 +352,15 @@ impl CatalogStore {
         facets: &[String],
         filter: Option<&EntityPredicate>,
     ) -> Result<Vec<(String, Vec<FacetCount>)>, StoreError> {
+        self.run_facets(facets, filter, None).await
+    }
+
+    async fn run_facets(
+        &self,
+        facets: &[String],
+        filter: Option<&EntityPredicate>,
+        mut explain: Option<&mut Vec<String>>,
+    ) -> Result<Vec<(String, Vec<FacetCount>)>, StoreError> {
         let dialect = self.dialect();
         let mut conn = self
             .pool()
@@ -357,6 +400,10 @@ impl CatalogStore {
                 )
                 .to_owned();
             let (sql, values) = dialect.build(&select);
+            if let Some(plan) = explain.as_deref_mut() {
+                plan.extend(explain_sql(&mut conn, dialect, sql, values).await?);
+                continue;
+            }
             let rows = sqlx::query_with(AssertSqlSafe(sql), values)
                 .fetch_all(&mut *conn)
                 .await
@@ -378,6 +425,50 @@ impl CatalogStore {
         }
         Ok(out)
     }
+}
+
+/// Runs the dialect's EXPLAIN on `sql`; each row as one line.
+async fn explain_sql(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    sql: String,
+    values: sea_query_sqlx::SqlxValues,
+) -> Result<Vec<String>, StoreError> {
+    let explain = match dialect {
+        Dialect::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+        Dialect::Postgres | Dialect::MySql => format!("EXPLAIN {sql}"),
+    };
+    let rows = sqlx::query_with(AssertSqlSafe(explain), values)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(StoreError::query("explaining a query"))?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let columns: Vec<String> = (0..row.len())
+                .filter(|i| dialect != Dialect::Sqlite || *i == 3)
+                .map(|i| {
+                    opt_text(row, i)
+                        .ok()
+                        .flatten()
+                        .or_else(|| {
+                            row.try_get::<Option<i64>, _>(i)
+                                .ok()
+                                .flatten()
+                                .map(|n| n.to_string())
+                        })
+                        .or_else(|| {
+                            row.try_get::<Option<f64>, _>(i)
+                                .ok()
+                                .flatten()
+                                .map(|n| n.to_string())
+                        })
+                        .unwrap_or_else(|| "NULL".to_owned())
+                })
+                .collect();
+            columns.join(" | ")
+        })
+        .collect())
 }
 
 /// The condition for rows after `position` in an order that is ascending
