@@ -11,7 +11,7 @@ use backstage_plugin_catalog_node::{CATALOG_PROCESSING, CatalogProcessing};
 use crate::config;
 use crate::engine::ProcessingEngine;
 use crate::processing::{CatalogRules, Orchestrator, builtin};
-use crate::store::{CatalogStore, MIGRATIONS};
+use crate::store::CatalogStore;
 
 /// The catalog plugin (`catalog`): reads `catalog.locations` and
 /// `catalog.rules`, ingests the entities before it reports ready, keeps
@@ -26,8 +26,8 @@ pub fn catalog_plugin() -> BackendPlugin {
         .init(move |ctx| async move {
             let config = ctx.config().clone();
             let db = ctx.service(&DATABASE).await?;
-            db.migrate(&MIGRATIONS).await?;
             let store = CatalogStore::new(Arc::clone(&db));
+            store.migrate().await?;
 
             let mut processors = builtin::processors();
             processors.extend(processing.processors());

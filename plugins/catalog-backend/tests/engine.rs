@@ -13,7 +13,7 @@ use backstage_backend::backstage_core::config::Config;
 use backstage_backend::services::database::{DatabaseManager, PluginDatabase};
 use backstage_plugin_catalog_backend::engine::ProcessingEngine;
 use backstage_plugin_catalog_backend::processing::{CatalogRules, Orchestrator, builtin};
-use backstage_plugin_catalog_backend::store::{CatalogStore, MIGRATIONS};
+use backstage_plugin_catalog_backend::store::CatalogStore;
 use backstage_plugin_catalog_node::LocationSpec;
 use serde_json::{Value, json};
 
@@ -105,8 +105,8 @@ async fn catalog(section: &Value, prefix: &str) -> Catalog {
         json!({"backend": {"database": section}}),
     )));
     let db = Arc::new(manager.for_plugin("catalog").unwrap());
-    db.migrate(&MIGRATIONS).await.unwrap();
     let store = CatalogStore::new(Arc::clone(&db));
+    store.migrate().await.unwrap();
     let engine = ProcessingEngine::new(
         Arc::clone(&db),
         store.clone(),
