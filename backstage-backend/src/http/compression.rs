@@ -50,9 +50,11 @@ fn names_accept_encoding(value: &HeaderValue) -> bool {
 /// because the client asked for no encoding.
 fn uncompressed<E>(result: Result<Response, E>) -> Result<Response, E> {
     let mut response = result?;
-    let compressible = !response.headers().contains_key(header::CONTENT_ENCODING)
-        && !response.headers().contains_key(header::CONTENT_RANGE)
-        && DefaultPredicate::new().should_compress(&response);
+    // The predicate first: for a small body it answers without a header
+    // lookup.
+    let compressible = DefaultPredicate::new().should_compress(&response)
+        && !response.headers().contains_key(header::CONTENT_ENCODING)
+        && !response.headers().contains_key(header::CONTENT_RANGE);
     if compressible
         && !response
             .headers()

@@ -68,12 +68,11 @@ fn answer(response: Response) -> DispatchFuture {
 
 /// The plugin id of an `/api/...` path: `/api/<id>/...`.
 fn plugin_id(path: &str) -> &str {
-    path.strip_prefix("/api")
+    let rest = path
+        .strip_prefix("/api")
         .unwrap_or(path)
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or_default()
+        .trim_start_matches('/');
+    rest.split_once('/').map_or(rest, |(id, _)| id)
 }
 
 /// `/api/<id>/` is the plugin's root, as `/api/<id>` is: the URI without
