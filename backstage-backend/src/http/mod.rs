@@ -9,6 +9,7 @@ mod error;
 mod error_bodies;
 pub(crate) mod metrics;
 mod plugin_slots;
+mod request_log;
 mod request_metrics;
 mod request_timeout;
 mod root;

@@ -17,7 +17,6 @@ use futures_util::future::Either;
 use serde_json::json;
 use tower::{BoxError, Service, ServiceBuilder, ServiceExt};
 use tower_http::cors::CorsLayer;
-use tower_http::trace::TraceLayer;
 
 use super::body_limit::BodyLimitLayer;
 use super::catch_panic::CatchPanicLayer;
@@ -26,6 +25,7 @@ use super::error::ApiError;
 use super::error_bodies::ErrorBodiesLayer;
 use super::metrics;
 use super::plugin_slots::{DispatchFuture, PluginSlots};
+use super::request_log::RequestLogLayer;
 use super::request_timeout::RequestTimeoutLayer;
 use crate::services::{Health, HealthStatus, RootHttpRouter};
 
@@ -136,8 +136,7 @@ pub(crate) fn root_service(
         .fallback(fallback)
         .with_state(state);
     ServiceBuilder::new()
-        .map_response(|response: axum::http::Response<_>| response.map(Body::new))
-        .layer(TraceLayer::new_for_http())
+        .layer(RequestLogLayer)
         .option_layer(settings.cors)
         .layer(CompressLayer)
         .layer(ErrorBodiesLayer)
