@@ -60,19 +60,6 @@ pub(crate) fn fields_of(params: &Params) -> Result<Option<FieldSelection>, ApiEr
     FieldSelection::parse(params.all("fields")).map_err(|e| input("fields", e))
 }
 
-fn number(params: &Params, key: &str) -> Result<Option<u64>, ApiError> {
-    params
-        .one(key)
-        .map(|v| {
-            v.parse::<u64>().map_err(|_| {
-                ApiError::input(format!(
-                    "invalid {key} {v:?}: expected a whole number of 0 or more"
-                ))
-            })
-        })
-        .transpose()
-}
-
 /// `GET /entities`: filtered, projected, ordered; paged with
 /// `offset`/`limit`/`after` (and a `Link` header to the next page), or the
 /// whole match streamed as one array.
@@ -90,8 +77,8 @@ pub(crate) async fn list(
     if order.len() > 1 {
         tracing::warn!("GET /entities: only the first order is applied");
     }
-    let mut offset = number(&params, "offset")?;
-    let mut limit = number(&params, "limit")?;
+    let mut offset = params.number("offset")?;
+    let mut limit = params.number("limit")?;
     if limit == Some(0) {
         return Err(ApiError::input(
             "invalid limit 0: ask for at least one entity",

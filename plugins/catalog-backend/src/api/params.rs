@@ -35,6 +35,23 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `key` as a whole number of 0 or more; a 400 `InputError` naming the
+    /// parameter when it is something else.
+    pub(crate) fn number(
+        &self,
+        key: &str,
+    ) -> Result<Option<u64>, backstage_backend::http::ApiError> {
+        self.one(key)
+            .map(|v| {
+                v.parse::<u64>().map_err(|_| {
+                    backstage_backend::http::ApiError::input(format!(
+                        "invalid {key} {v:?}: expected a whole number of 0 or more"
+                    ))
+                })
+            })
+            .transpose()
+    }
+
     /// The pairs except those of `keys`, re-encoded (for `Link` headers).
     pub(crate) fn encode_without(&self, keys: &[&str]) -> String {
         let mut out = url::form_urlencoded::Serializer::new(String::new());

@@ -74,18 +74,6 @@ pub(crate) async fn query_get(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::parse(raw.as_deref());
-    let number = |key: &str| -> Result<Option<u64>, ApiError> {
-        params
-            .one(key)
-            .map(|v| {
-                v.parse::<u64>().map_err(|_| {
-                    ApiError::input(format!(
-                        "invalid {key} {v:?}: expected a whole number of 0 or more"
-                    ))
-                })
-            })
-            .transpose()
-    };
     let cursor = match params.one("cursor") {
         Some(text) => Some(Cursor::decode(text).map_err(|e| ApiError::input(e.to_string()))?),
         None => None,
@@ -115,8 +103,8 @@ pub(crate) async fn query_get(
         ),
         order,
         total: total_items(params.one("totalItems"))?,
-        limit: limit(number("limit")?)?,
-        offset: number("offset")?.unwrap_or(0),
+        limit: limit(params.number("limit")?)?,
+        offset: params.number("offset")?.unwrap_or(0),
         fields: fields_of(&params)?,
         cursor,
     };
