@@ -5,6 +5,7 @@ mod auth_policy;
 mod body_limit;
 mod catch_panic;
 mod compression;
+mod cors;
 mod error;
 mod error_bodies;
 pub(crate) mod metrics;

@@ -21,6 +21,7 @@ use tower_http::cors::CorsLayer;
 use super::body_limit::BodyLimitLayer;
 use super::catch_panic::CatchPanicLayer;
 use super::compression::CompressLayer;
+use super::cors::MaybeCorsLayer;
 use super::error::ApiError;
 use super::error_bodies::ErrorBodiesLayer;
 use super::metrics;
@@ -137,7 +138,7 @@ pub(crate) fn root_service(
         .with_state(state);
     ServiceBuilder::new()
         .layer(RequestLogLayer)
-        .option_layer(settings.cors)
+        .layer(MaybeCorsLayer::new(settings.cors))
         .layer(CompressLayer)
         .layer(ErrorBodiesLayer)
         .layer(BodyLimitLayer::new(settings.body_limit))
