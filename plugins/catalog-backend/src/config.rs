@@ -1,5 +1,5 @@
 //! The catalog's config: `catalog.locations`, `catalog.rules`,
-//! `catalog.processingInterval`.
+//! `catalog.processingInterval`, `catalog.maxFileBytes`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -72,5 +72,18 @@ pub fn processing_interval(config: &Config) -> Result<Option<Duration>, ConfigEr
             })?;
             Ok(Some(interval.max(Duration::from_secs(1))))
         }
+    }
+}
+
+/// `catalog.maxFileBytes`: the largest catalog file (or placeholder target)
+/// read, in bytes. Default 10 MiB; a larger file becomes an error on its
+/// location and the entities already stored from it stay.
+pub fn max_file_bytes(config: &Config) -> Result<u64, ConfigError> {
+    match config.get_value("catalog.maxFileBytes") {
+        None => Ok(crate::processing::builtin::DEFAULT_MAX_FILE_BYTES),
+        Some(value) => value.as_u64().filter(|n| *n > 0).ok_or_else(|| ConfigError::Invalid {
+            key: config.path().key("catalog").key("maxFileBytes"),
+            message: format!("{value} is not a positive number of bytes (e.g. 52428800 for 50 MiB)"),
+        }),
     }
 }

@@ -17,7 +17,7 @@ pub mod engine;
 mod plugin;
 pub mod processing;
 
-pub use config::{DEFAULT_PROCESSING_INTERVAL, locations, processing_interval};
+pub use config::{DEFAULT_PROCESSING_INTERVAL, locations, max_file_bytes, processing_interval};
 pub use plugin::catalog_plugin;
 
 #[cfg(doctest)]

@@ -29,7 +29,8 @@ pub fn catalog_plugin() -> BackendPlugin {
             let store = CatalogStore::new(Arc::clone(&db));
             store.migrate().await?;
 
-            let mut processors = builtin::processors();
+            let mut processors =
+                builtin::processors_reading_at_most(config::max_file_bytes(&config)?);
             processors.extend(processing.processors());
             let rules = CatalogRules::from_config(&config, config::resolve_target)?;
             let interval = config::processing_interval(&config)?;

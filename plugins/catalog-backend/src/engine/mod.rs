@@ -15,11 +15,14 @@
 //! A failed run keeps the last good processed entity: it stays served, with
 //! the errors on its status.
 
+mod batch;
 mod hash;
+mod results;
 mod root;
 mod schema;
 mod state;
 mod stitch;
+mod unprocessed;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -135,7 +138,7 @@ impl ProcessingEngine {
                     .await;
                 outcomes.push((row, result));
             }
-            let written = state::write_results(&self.db, &outcomes, self.interval).await?;
+            let written = results::write_results(&self.db, &outcomes, self.interval).await?;
             report.processed += outcomes.len();
             report.failed += outcomes
                 .iter()

@@ -5,14 +5,16 @@ use std::time::Duration;
 
 use backstage_backend::services::database::{Dialect, PluginDatabase};
 use backstage_plugin_catalog_node::{LocationSpec, Presence};
-use serde_json::{Value, json};
-use sqlx::{Any, AssertSqlSafe, Row, Transaction};
+use sea_query::{Expr, ExprTrait, Query};
+use serde_json::Value;
+use sqlx::{AssertSqlSafe, Row};
 
 use super::EngineError;
-use super::hash::{hash_json, hash_text};
+use super::batch::{CHUNK, execute, insert_references};
+use super::hash::hash_text;
 use super::root::location_entity;
-use super::schema::{REFERENCES, RELATIONS, STATE};
-use crate::processing::ProcessingResult;
+use super::schema::{REFERENCES, STATE};
+use super::unprocessed::{Unprocessed, upsert_unprocessed};
 
 /// `next_update_at` of an entity that is never due by itself.
 pub(crate) const NEVER: i64 = 253_402_300_799_000;
@@ -54,7 +56,7 @@ fn sql(dialect: Dialect, text: &str) -> AssertSqlSafe<String> {
 
 /// When an entity processed at `now` is due again: a random point in
 /// `[interval, 1.5 × interval]`, so entities spread out over time.
-fn next_due(now: i64, interval: Option<Duration>, seed: &str) -> i64 {
+pub(crate) fn next_due(now: i64, interval: Option<Duration>, seed: &str) -> i64 {
     let Some(interval) = interval else {
         return NEVER;
     };
@@ -67,76 +69,6 @@ fn next_due(now: i64, interval: Option<Duration>, seed: &str) -> i64 {
         0
     };
     now.saturating_add(base).saturating_add(jitter)
-}
-
-/// Inserts or updates the state row of an unprocessed entity read from
-/// `location` and owned by `location_key`. An existing row owned by another
-/// location key is left alone (the first location to claim an entity owns
-/// it) and `false` is returned. A changed entity becomes due now.
-async fn upsert_unprocessed(
-    tx: &mut Transaction<'_, Any>,
-    dialect: Dialect,
-    entity_ref: &str,
-    entity: &Value,
-    location: &LocationSpec,
-    location_key: &str,
-) -> Result<bool, EngineError> {
-    let text = entity.to_string();
-    let hash = hash_text(&text);
-    let existing = sqlx::query(sql(
-        dialect,
-        &format!("SELECT location_key, unprocessed_hash FROM {STATE} WHERE entity_ref = $1"),
-    ))
-    .bind(entity_ref.to_owned())
-    .fetch_optional(&mut **tx)
-    .await?;
-    match existing {
-        None => {
-            sqlx::query(sql(
-                dialect,
-                &format!(
-                    "INSERT INTO {STATE} (entity_ref, unprocessed_entity, unprocessed_hash, location_type, location_target, location_key, next_update_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                ),
-            ))
-            .bind(entity_ref.to_owned())
-            .bind(text)
-            .bind(hash)
-            .bind(location.location_type.clone())
-            .bind(location.target.clone())
-            .bind(location_key.to_owned())
-            .bind(0i64)
-            .execute(&mut **tx)
-            .await?;
-            Ok(true)
-        }
-        Some(row) => {
-            let owner: Option<String> = row.try_get(0)?;
-            let stored_hash: String = row.try_get(1)?;
-            if owner.as_deref().is_some_and(|owner| owner != location_key) {
-                return Ok(false);
-            }
-            if stored_hash != hash {
-                sqlx::query(sql(
-                    dialect,
-                    &format!(
-                        "UPDATE {STATE} SET unprocessed_entity = $1, unprocessed_hash = $2, location_type = $3, \
-                         location_target = $4, location_key = $5, next_update_at = $6 WHERE entity_ref = $7"
-                    ),
-                ))
-                .bind(text)
-                .bind(hash)
-                .bind(location.location_type.clone())
-                .bind(location.target.clone())
-                .bind(location_key.to_owned())
-                .bind(0i64)
-                .bind(entity_ref.to_owned())
-                .execute(&mut **tx)
-                .await?;
-            }
-            Ok(true)
-        }
-    }
 }
 
 /// Makes `locations` the roots owned by `source_key` (e.g. `config`), each
@@ -156,36 +88,30 @@ pub(crate) async fn set_roots(
     .bind(source_key.to_owned())
     .execute(&mut *tx)
     .await?;
-    for location in locations {
-        let entity = location_entity(location);
-        let name = entity["metadata"]["name"].as_str().unwrap_or_default();
-        let entity_ref = key_of(&format!("location:default/{name}"));
-        upsert_unprocessed(
-            &mut tx,
-            dialect,
-            &entity_ref,
-            &entity,
-            location,
-            &location.key(),
-        )
-        .await?;
-        sqlx::query(sql(
-            dialect,
-            &format!("UPDATE {STATE} SET next_update_at = $1 WHERE entity_ref = $2"),
-        ))
-        .bind(0i64)
-        .bind(entity_ref.clone())
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(sql(
-            dialect,
-            &format!("INSERT INTO {REFERENCES} (source_key, source_entity_ref, target_entity_ref) VALUES ($1, NULL, $2)"),
-        ))
-        .bind(source_key.to_owned())
-        .bind(entity_ref)
-        .execute(&mut *tx)
-        .await?;
+    let roots: Vec<Unprocessed> = locations
+        .iter()
+        .map(|location| {
+            let entity = location_entity(location);
+            let name = entity["metadata"]["name"].as_str().unwrap_or_default();
+            let entity_ref = key_of(&format!("location:default/{name}"));
+            Unprocessed::new(entity_ref, &entity, location)
+        })
+        .collect();
+    upsert_unprocessed(&mut tx, dialect, &roots).await?;
+    let refs: Vec<&str> = roots.iter().map(|r| r.entity_ref.as_str()).collect();
+    for chunk in refs.chunks(CHUNK) {
+        let update = Query::update()
+            .table(STATE)
+            .value("next_update_at", 0i64)
+            .and_where(Expr::col("entity_ref").is_in(chunk.iter().copied()))
+            .to_owned();
+        execute(&mut tx, dialect, &update).await?;
     }
+    let references: Vec<(Option<&str>, Option<&str>, &str)> = refs
+        .iter()
+        .map(|target| (Some(source_key), None, *target))
+        .collect();
+    insert_references(&mut tx, dialect, &references).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -240,171 +166,3 @@ fn entity_presence_optional(entity: &Value) -> bool {
     entity["spec"]["presence"].as_str() == Some("optional")
 }
 
-fn result_hash(result: &ProcessingResult) -> String {
-    let relations: Vec<Value> = result
-        .relations
-        .iter()
-        .map(|r| json!([r.source, r.relation_type, r.target]))
-        .collect();
-    let children: Vec<Value> = result
-        .children
-        .iter()
-        .map(|c| json!([c.entity, c.location.key()]))
-        .collect();
-    let errors: Vec<Value> = result
-        .errors
-        .iter()
-        .map(|e| json!([e.name, e.message]))
-        .collect();
-    hash_json(&json!([result.entity, relations, children, errors]))
-}
-
-/// Writes the results of one batch in one transaction.
-pub(crate) async fn write_results(
-    db: &PluginDatabase,
-    outcomes: &[(DueRow, ProcessingResult)],
-    interval: Option<Duration>,
-) -> Result<Written, EngineError> {
-    let dialect = db.dialect();
-    let pool = db.pool().await?;
-    let mut tx = pool.begin().await?;
-    let mut written = Written::default();
-    let now = now_ms();
-    for (row, result) in outcomes {
-        // Another entity's result in this batch (or another writer) may
-        // have replaced this one's unprocessed form since it was claimed.
-        let current: Option<String> = sqlx::query_scalar(sql(
-            dialect,
-            &format!("SELECT unprocessed_hash FROM {STATE} WHERE entity_ref = $1"),
-        ))
-        .bind(row.entity_ref.clone())
-        .fetch_optional(&mut *tx)
-        .await?;
-        if current.as_deref() != Some(row.unprocessed_hash.as_str()) {
-            continue;
-        }
-        let next = next_due(now, interval, &row.entity_ref);
-        let hash = result_hash(result);
-        if row.result_hash.as_deref() == Some(hash.as_str()) {
-            sqlx::query(sql(
-                dialect,
-                &format!("UPDATE {STATE} SET next_update_at = $1 WHERE entity_ref = $2"),
-            ))
-            .bind(next)
-            .bind(row.entity_ref.clone())
-            .execute(&mut *tx)
-            .await?;
-            written.unchanged += 1;
-            continue;
-        }
-        written.to_stitch.insert(row.entity_ref.clone());
-        let Some(entity) = &result.entity else {
-            let errors: Vec<Value> = result
-                .errors
-                .iter()
-                .map(|e| json!({"name": e.name, "message": e.message}))
-                .collect();
-            sqlx::query(sql(
-                dialect,
-                &format!("UPDATE {STATE} SET errors = $1, result_hash = $2, next_update_at = $3 WHERE entity_ref = $4"),
-            ))
-            .bind(Value::Array(errors).to_string())
-            .bind(hash)
-            .bind(next)
-            .bind(row.entity_ref.clone())
-            .execute(&mut *tx)
-            .await?;
-            continue;
-        };
-        sqlx::query(sql(
-            dialect,
-            &format!(
-                "UPDATE {STATE} SET processed_entity = $1, errors = NULL, result_hash = $2, next_update_at = $3 WHERE entity_ref = $4"
-            ),
-        ))
-        .bind(entity.to_string())
-        .bind(hash)
-        .bind(next)
-        .bind(row.entity_ref.clone())
-        .execute(&mut *tx)
-        .await?;
-
-        // Relations: the sources of the old and the new ones change.
-        let old = sqlx::query(sql(
-            dialect,
-            &format!("SELECT DISTINCT source_entity_ref FROM {RELATIONS} WHERE originating_entity_ref = $1"),
-        ))
-        .bind(row.entity_ref.clone())
-        .fetch_all(&mut *tx)
-        .await?;
-        for source in old {
-            written.to_stitch.insert(source.try_get(0)?);
-        }
-        sqlx::query(sql(
-            dialect,
-            &format!("DELETE FROM {RELATIONS} WHERE originating_entity_ref = $1"),
-        ))
-        .bind(row.entity_ref.clone())
-        .execute(&mut *tx)
-        .await?;
-        for relation in &result.relations {
-            let source = key_of(&relation.source);
-            sqlx::query(sql(
-                dialect,
-                &format!(
-                    "INSERT INTO {RELATIONS} (originating_entity_ref, source_entity_ref, relation_type, target_entity_ref) VALUES ($1, $2, $3, $4)"
-                ),
-            ))
-            .bind(row.entity_ref.clone())
-            .bind(source.clone())
-            .bind(relation.relation_type.clone())
-            .bind(relation.target.clone())
-            .execute(&mut *tx)
-            .await?;
-            written.to_stitch.insert(source);
-        }
-
-        // Children: upserted as due rows, referenced from this entity.
-        sqlx::query(sql(
-            dialect,
-            &format!("DELETE FROM {REFERENCES} WHERE source_entity_ref = $1"),
-        ))
-        .bind(row.entity_ref.clone())
-        .execute(&mut *tx)
-        .await?;
-        for child in &result.children {
-            let Ok(child_ref) = crate::processing::entity_ref_of(&child.entity) else {
-                continue;
-            };
-            let child_ref = key_of(&child_ref);
-            let location_key = child.location.key();
-            let owned = upsert_unprocessed(
-                &mut tx,
-                dialect,
-                &child_ref,
-                &child.entity,
-                &child.location,
-                &location_key,
-            )
-            .await?;
-            if !owned {
-                tracing::warn!(
-                    entity = %child_ref,
-                    location = %location_key,
-                    "detected a conflicting entity ref: it is already provided by another location; this one is ignored"
-                );
-                continue;
-            }
-            sqlx::query(sql(
-                dialect,
-                &format!("INSERT INTO {REFERENCES} (source_key, source_entity_ref, target_entity_ref) VALUES (NULL, $1, $2)"),
-            ))
-            .bind(row.entity_ref.clone())
-            .bind(child_ref)
-            .execute(&mut *tx)
-            .await?;
-        }
-    }
-    tx.commit().await?;
-    Ok(written)
-}

@@ -1,22 +1,28 @@
 //! Stitching: the final form of an entity, from its processed form, the
 //! relations whose source it is, and its processing errors.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use backstage_backend::services::database::PluginDatabase;
+use sea_query::{Expr, ExprTrait, Query};
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Row};
 
 use super::EngineError;
+use super::batch::CHUNK;
 use super::schema::{RELATIONS, STATE};
 use crate::store::CatalogStore;
 
-/// Entities written to the store per call.
-const CHUNK: usize = 200;
+/// A processed entity's row: its JSON and its errors.
+struct Processed {
+    entity: Option<String>,
+    errors: Option<String>,
+}
 
-/// Stitches `refs` (lowercased) and writes them to the store; returns how
-/// many were stitched. An entity that never processed successfully has no
-/// final form yet and is skipped.
+/// Stitches `refs` (lowercased) and writes them to the store, a chunk at a
+/// time (two reads and one store write per chunk); returns how many were
+/// stitched. An entity that never processed successfully has no final form
+/// yet and is skipped.
 pub(crate) async fn stitch(
     db: &PluginDatabase,
     store: &CatalogStore,
@@ -24,75 +30,102 @@ pub(crate) async fn stitch(
 ) -> Result<usize, EngineError> {
     let dialect = db.dialect();
     let pool = db.pool().await?;
+    let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
     let mut stitched = 0;
-    let mut batch = Vec::with_capacity(CHUNK);
-    for entity_ref in refs {
-        let row = sqlx::query(AssertSqlSafe(dialect.positional(&format!(
-            "SELECT processed_entity, errors FROM {STATE} WHERE entity_ref = $1"
-        ))))
-        .bind(entity_ref.clone())
-        .fetch_optional(pool)
-        .await?;
-        let Some(row) = row else { continue };
-        let processed: Option<String> = row.try_get(0)?;
-        let errors: Option<String> = row.try_get(1)?;
-        let Some(processed) = processed else { continue };
-        let corrupt = |message: String| EngineError::Corrupt {
-            entity_ref: entity_ref.clone(),
-            message,
-        };
-        let mut entity: Value =
-            serde_json::from_str(&processed).map_err(|e| corrupt(e.to_string()))?;
-        let relations = sqlx::query(AssertSqlSafe(dialect.positional(&format!(
-            "SELECT DISTINCT relation_type, target_entity_ref FROM {RELATIONS} WHERE source_entity_ref = $1 \
-             ORDER BY relation_type, target_entity_ref"
-        ))))
-        .bind(entity_ref.clone())
-        .fetch_all(pool)
-        .await?;
-        let relations = relations
-            .into_iter()
-            .map(|r| {
-                Ok(json!({
-                    "type": r.try_get::<String, _>(0)?,
-                    "targetRef": r.try_get::<String, _>(1)?,
-                }))
-            })
-            .collect::<Result<Vec<Value>, sqlx::Error>>()?;
-        if let Some(object) = entity.as_object_mut() {
-            object.insert("relations".to_owned(), Value::Array(relations));
-            object.remove("status");
-            if let Some(errors) = errors {
-                let errors: Vec<Value> =
-                    serde_json::from_str(&errors).map_err(|e| corrupt(e.to_string()))?;
-                let items: Vec<Value> = errors
-                    .into_iter()
-                    .map(|error| {
-                        let name = error["name"].as_str().unwrap_or("Error").to_owned();
-                        let message = error["message"].as_str().unwrap_or_default().to_owned();
-                        json!({
-                            "type": "backstage.io/catalog-processing",
-                            "level": "error",
-                            "message": format!("{name}: {message}"),
-                            "error": {"name": name, "message": message},
-                        })
-                    })
-                    .collect();
-                if !items.is_empty() {
-                    object.insert("status".to_owned(), json!({"items": items}));
-                }
-            }
+    for chunk in refs.chunks(CHUNK) {
+        let select = Query::select()
+            .columns(["entity_ref", "processed_entity", "errors"])
+            .from(STATE)
+            .and_where(Expr::col("entity_ref").is_in(chunk.iter().copied()))
+            .to_owned();
+        let (sql, values) = dialect.build(&select);
+        let mut processed = HashMap::with_capacity(chunk.len());
+        for row in sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_all(pool)
+            .await?
+        {
+            let entity_ref: String = row.try_get(0)?;
+            processed.insert(
+                entity_ref,
+                Processed {
+                    entity: row.try_get(1)?,
+                    errors: row.try_get(2)?,
+                },
+            );
         }
-        batch.push(entity);
-        if batch.len() == CHUNK {
+        let select = Query::select()
+            .columns(["source_entity_ref", "relation_type", "target_entity_ref"])
+            .from(RELATIONS)
+            .and_where(Expr::col("source_entity_ref").is_in(chunk.iter().copied()))
+            .to_owned();
+        let (sql, values) = dialect.build(&select);
+        let mut relations: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+        for row in sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_all(pool)
+            .await?
+        {
+            relations
+                .entry(row.try_get(0)?)
+                .or_default()
+                .insert((row.try_get(1)?, row.try_get(2)?));
+        }
+        let mut batch = Vec::with_capacity(chunk.len());
+        for entity_ref in chunk {
+            let Some(row) = processed.remove(*entity_ref) else {
+                continue;
+            };
+            let Some(json) = row.entity else { continue };
+            let relations = relations.remove(*entity_ref).unwrap_or_default();
+            batch.push(final_entity(entity_ref, &json, row.errors.as_deref(), relations)?);
+        }
+        if !batch.is_empty() {
             stitched += batch.len();
             store.write_entities(&batch).await?;
-            batch.clear();
         }
     }
-    if !batch.is_empty() {
-        stitched += batch.len();
-        store.write_entities(&batch).await?;
-    }
     Ok(stitched)
+}
+
+/// The final entity: the processed one with its relations (sorted, without
+/// duplicates) and its processing errors as `status.items`.
+fn final_entity(
+    entity_ref: &str,
+    processed: &str,
+    errors: Option<&str>,
+    relations: BTreeSet<(String, String)>,
+) -> Result<Value, EngineError> {
+    let corrupt = |message: String| EngineError::Corrupt {
+        entity_ref: entity_ref.to_owned(),
+        message,
+    };
+    let mut entity: Value = serde_json::from_str(processed).map_err(|e| corrupt(e.to_string()))?;
+    let relations: Vec<Value> = relations
+        .into_iter()
+        .map(|(relation_type, target)| json!({"type": relation_type, "targetRef": target}))
+        .collect();
+    if let Some(object) = entity.as_object_mut() {
+        object.insert("relations".to_owned(), Value::Array(relations));
+        object.remove("status");
+        if let Some(errors) = errors {
+            let errors: Vec<Value> =
+                serde_json::from_str(errors).map_err(|e| corrupt(e.to_string()))?;
+            let items: Vec<Value> = errors
+                .into_iter()
+                .map(|error| {
+                    let name = error["name"].as_str().unwrap_or("Error").to_owned();
+                    let message = error["message"].as_str().unwrap_or_default().to_owned();
+                    json!({
+                        "type": "backstage.io/catalog-processing",
+                        "level": "error",
+                        "message": format!("{name}: {message}"),
+                        "error": {"name": name, "message": message},
+                    })
+                })
+                .collect();
+            if !items.is_empty() {
+                object.insert("status".to_owned(), json!({"items": items}));
+            }
+        }
+    }
+    Ok(entity)
 }

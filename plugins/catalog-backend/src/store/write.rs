@@ -1,6 +1,6 @@
 //! Writing and deleting final entities, with their index postings.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,6 +22,15 @@ const ATTEMPTS: usize = 8;
 
 /// Postings per insert statement (3 bound values each).
 const INSERT_CHUNK: usize = 300;
+
+/// Entities written with one set of batched statements.
+const WRITE_CHUNK: usize = 200;
+
+/// Entities per multi-row insert (6 bound values each).
+const ENTITY_INSERT_CHUNK: usize = 50;
+
+/// Refs or uids per lookup.
+const LOOKUP_CHUNK: usize = 200;
 
 /// Postings per delete statement.
 const DELETE_CHUNK: usize = 100;
@@ -121,9 +130,8 @@ impl CatalogStore {
         let mut dict = Dictionary::default();
         let mut results = Vec::with_capacity(prepared.len());
         let mut next_id = None;
-        for entity in prepared {
-            let result = write_one(&mut tx, dialect, &mut dict, &mut next_id, entity).await?;
-            results.push(result);
+        for chunk in prepared.chunks(WRITE_CHUNK) {
+            results.extend(write_chunk(&mut tx, dialect, &mut dict, &mut next_id, chunk).await?);
         }
         tx.commit()
             .await
@@ -151,7 +159,10 @@ impl CatalogStore {
             .begin()
             .await
             .map_err(StoreError::query("starting a delete"))?;
-        let Some(existing) = load_existing(&mut tx, dialect, column, &value).await? else {
+        let Some(existing) = load_existing(&mut tx, dialect, column, [value.as_str()])
+            .await?
+            .remove(&value)
+        else {
             return Ok(false);
         };
         let old = entries_of_json(&existing.json)?;
@@ -198,7 +209,11 @@ impl CatalogStore {
                 .map_err(StoreError::query("reading an entity id"))?;
             let entries = entries_of_json(&text(row, 1)?)?;
             resolve(&mut tx, dialect, &mut dict, &entries, true).await?;
-            insert_postings(&mut tx, dialect, id, &postings_of(&dict, &entries)).await?;
+            let postings: Vec<(i64, i64, i64)> = postings_of(&dict, &entries)
+                .into_iter()
+                .map(|(key, value)| (key, value, id))
+                .collect();
+            insert_postings(&mut tx, dialect, &postings).await?;
         }
         tx.commit()
             .await
@@ -206,106 +221,201 @@ impl CatalogStore {
     }
 }
 
-async fn write_one(
+/// What a chunk's write does to one entity, worked out before the
+/// database is touched again.
+struct Planned<'a> {
+    prepared: &'a Prepared,
+    uid: String,
+    /// `Some` when the content changed (or is new): the JSON to store.
+    json: Option<String>,
+    existing_id: Option<i64>,
+    added: Vec<IndexEntry>,
+    removed: Vec<IndexEntry>,
+}
+
+/// Writes up to [`WRITE_CHUNK`] entities with a handful of statements:
+/// one lookup of the stored rows, one dictionary pass for all their index
+/// entries, multi-row inserts of the new entities and of all postings, and
+/// one update (plus exact posting deletes) per changed entity.
+async fn write_chunk(
     conn: &mut AnyConnection,
     dialect: Dialect,
     dict: &mut Dictionary,
     next_id: &mut Option<i64>,
-    prepared: &Prepared,
-) -> Result<WriteResult, StoreError> {
-    let existing = load_existing(conn, dialect, "entity_ref", &prepared.entity_ref).await?;
-    if let Some(existing) = &existing
-        && existing.hash == prepared.hash
-    {
-        return Ok(WriteResult {
-            entity_ref: prepared.entity_ref.clone(),
-            uid: existing.uid.clone(),
-            etag: existing.hash.clone(),
-            kind: WriteKind::Unchanged,
+    chunk: &[Prepared],
+) -> Result<Vec<WriteResult>, StoreError> {
+    let mut existing =
+        load_existing(conn, dialect, "entity_ref", chunk.iter().map(|p| p.entity_ref.as_str()))
+            .await?;
+    check_carried_uids(conn, dialect, chunk, &existing).await?;
+
+    let mut plans = Vec::with_capacity(chunk.len());
+    for prepared in chunk {
+        let stored = existing.remove(&prepared.entity_ref);
+        if let Some(stored) = &stored
+            && stored.hash == prepared.hash
+        {
+            plans.push(Planned {
+                prepared,
+                uid: stored.uid.clone(),
+                json: None,
+                existing_id: Some(stored.id),
+                added: Vec::new(),
+                removed: Vec::new(),
+            });
+            continue;
+        }
+        let uid = match (&stored, &prepared.uid) {
+            (Some(stored), _) => stored.uid.clone(),
+            (None, Some(uid)) => uid.clone(),
+            (None, None) => new_uid()?,
+        };
+        let mut entity = prepared.entity.clone();
+        if let Some(meta) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.insert("uid".to_owned(), Value::String(uid.clone()));
+            meta.insert("etag".to_owned(), Value::String(prepared.hash.clone()));
+        }
+        let json = serde_json::to_string(&entity)
+            .map_err(|e| StoreError::Input(format!("the entity cannot be serialized: {e}")))?;
+        let new_entries = index_entries(&entity);
+        let old_entries = match &stored {
+            Some(stored) => entries_of_json(&stored.json)?,
+            None => Vec::new(),
+        };
+        let new_set: HashSet<&IndexEntry> = new_entries.iter().collect();
+        let old_set: HashSet<&IndexEntry> = old_entries.iter().collect();
+        let added = new_entries
+            .iter()
+            .filter(|e| !old_set.contains(e))
+            .cloned()
+            .collect();
+        let removed = old_entries
+            .iter()
+            .filter(|e| !new_set.contains(e))
+            .cloned()
+            .collect();
+        plans.push(Planned {
+            prepared,
+            uid,
+            json: Some(json),
+            existing_id: stored.map(|s| s.id),
+            added,
+            removed,
         });
     }
-    let uid = match (&existing, &prepared.uid) {
-        (Some(existing), _) => existing.uid.clone(),
-        (None, Some(uid)) => {
-            if load_existing(conn, dialect, "uid", uid).await?.is_some() {
-                return Err(StoreError::Conflict(format!(
-                    "the uid {uid} of {} belongs to another entity already; remove metadata.uid to get a new one",
-                    prepared.entity_ref
-                )));
-            }
-            uid.clone()
-        }
-        (None, None) => new_uid()?,
-    };
-    let mut entity = prepared.entity.clone();
-    if let Some(meta) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.insert("uid".to_owned(), Value::String(uid.clone()));
-        meta.insert("etag".to_owned(), Value::String(prepared.hash.clone()));
-    }
-    let json = serde_json::to_string(&entity)
-        .map_err(|e| StoreError::Input(format!("the entity cannot be serialized: {e}")))?;
-    let new_entries = index_entries(&entity);
-    let old_entries = match &existing {
-        Some(existing) => entries_of_json(&existing.json)?,
-        None => Vec::new(),
-    };
-    let new_set: HashSet<&IndexEntry> = new_entries.iter().collect();
-    let old_set: HashSet<&IndexEntry> = old_entries.iter().collect();
-    let added: Vec<IndexEntry> = new_entries
-        .iter()
-        .filter(|e| !old_set.contains(e))
-        .cloned()
-        .collect();
-    let removed: Vec<IndexEntry> = old_entries
-        .iter()
-        .filter(|e| !new_set.contains(e))
-        .cloned()
-        .collect();
+
+    let removed: Vec<IndexEntry> = plans.iter().flat_map(|p| p.removed.iter().cloned()).collect();
+    let added: Vec<IndexEntry> = plans.iter().flat_map(|p| p.added.iter().cloned()).collect();
     resolve(conn, dialect, dict, &removed, false).await?;
     resolve(conn, dialect, dict, &added, true).await?;
+
     let now = now_ms();
-    let (id, kind) = match &existing {
-        Some(existing) => {
-            delete_postings(conn, dialect, existing.id, &postings_of(dict, &removed)).await?;
-            let update = Query::update()
-                .table(ENTITIES)
-                .value("hash", prepared.hash.clone())
-                .value("entity", json)
-                .value("updated_at", now)
-                .and_where(Expr::col("id").eq(existing.id))
-                .to_owned();
-            exec(conn, dialect, &update, "updating an entity").await?;
-            (existing.id, WriteKind::Updated)
+    let mut inserts = Vec::new();
+    let mut postings = Vec::new();
+    let mut results = Vec::with_capacity(plans.len());
+    for plan in &plans {
+        let Some(json) = &plan.json else {
+            results.push(plan.result(WriteKind::Unchanged));
+            continue;
+        };
+        let id = match plan.existing_id {
+            Some(id) => {
+                delete_postings(conn, dialect, id, &postings_of(dict, &plan.removed)).await?;
+                let update = Query::update()
+                    .table(ENTITIES)
+                    .value("hash", plan.prepared.hash.clone())
+                    .value("entity", json.clone())
+                    .value("updated_at", now)
+                    .and_where(Expr::col("id").eq(id))
+                    .to_owned();
+                exec(conn, dialect, &update, "updating an entity").await?;
+                results.push(plan.result(WriteKind::Updated));
+                id
+            }
+            None => {
+                let id = match next_id {
+                    Some(id) => *id,
+                    None => max_id(conn, dialect, ENTITIES).await? + 1,
+                };
+                *next_id = Some(id + 1);
+                inserts.push((id, plan, json));
+                results.push(plan.result(WriteKind::Created));
+                id
+            }
+        };
+        postings.extend(
+            postings_of(dict, &plan.added)
+                .into_iter()
+                .map(|(key, value)| (key, value, id)),
+        );
+    }
+    for rows in inserts.chunks(ENTITY_INSERT_CHUNK) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(ENTITIES)
+            .columns(["id", "uid", "entity_ref", "hash", "entity", "updated_at"]);
+        for (id, plan, json) in rows {
+            insert.values_panic([
+                (*id).into(),
+                plan.uid.clone().into(),
+                plan.prepared.entity_ref.clone().into(),
+                plan.prepared.hash.clone().into(),
+                (*json).clone().into(),
+                now.into(),
+            ]);
         }
-        None => {
-            let id = match next_id {
-                Some(id) => *id,
-                None => max_id(conn, dialect, ENTITIES).await? + 1,
-            };
-            *next_id = Some(id + 1);
-            let insert = Query::insert()
-                .into_table(ENTITIES)
-                .columns(["id", "uid", "entity_ref", "hash", "entity", "updated_at"])
-                .values_panic([
-                    id.into(),
-                    uid.clone().into(),
-                    prepared.entity_ref.clone().into(),
-                    prepared.hash.clone().into(),
-                    json.into(),
-                    now.into(),
-                ])
-                .to_owned();
-            exec(conn, dialect, &insert, "inserting an entity").await?;
-            (id, WriteKind::Created)
+        exec(conn, dialect, &insert, "inserting entities").await?;
+    }
+    insert_postings(conn, dialect, &postings).await?;
+    Ok(results)
+}
+
+impl Planned<'_> {
+    fn result(&self, kind: WriteKind) -> WriteResult {
+        WriteResult {
+            entity_ref: self.prepared.entity_ref.clone(),
+            uid: self.uid.clone(),
+            etag: self.prepared.hash.clone(),
+            kind,
         }
-    };
-    insert_postings(conn, dialect, id, &postings_of(dict, &added)).await?;
-    Ok(WriteResult {
-        entity_ref: prepared.entity_ref.clone(),
-        uid,
-        etag: prepared.hash.clone(),
-        kind,
-    })
+    }
+}
+
+/// Refuses new entities that carry a `metadata.uid` another entity (stored,
+/// or earlier in the chunk) already has.
+async fn check_carried_uids(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    chunk: &[Prepared],
+    existing: &HashMap<String, Existing>,
+) -> Result<(), StoreError> {
+    let carried: Vec<&Prepared> = chunk
+        .iter()
+        .filter(|p| p.uid.is_some() && !existing.contains_key(&p.entity_ref))
+        .collect();
+    if carried.is_empty() {
+        return Ok(());
+    }
+    let taken = load_existing(
+        conn,
+        dialect,
+        "uid",
+        carried.iter().filter_map(|p| p.uid.as_deref()),
+    )
+    .await?;
+    let mut seen = HashSet::new();
+    for prepared in carried {
+        let Some(uid) = prepared.uid.as_deref() else {
+            continue;
+        };
+        if taken.contains_key(uid) || !seen.insert(uid) {
+            return Err(StoreError::Conflict(format!(
+                "the uid {uid} of {} belongs to another entity already; remove metadata.uid to get a new one",
+                prepared.entity_ref
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Checks the entity's identity and hashes its content.
@@ -449,31 +559,47 @@ fn entries_of_json(json: &str) -> Result<Vec<IndexEntry>, StoreError> {
     Ok(index_entries(&value))
 }
 
-async fn load_existing(
+/// The stored rows whose `column` (`entity_ref` or `uid`) is one of
+/// `values`, keyed by that column.
+async fn load_existing<'a>(
     conn: &mut AnyConnection,
     dialect: Dialect,
     column: &'static str,
-    value: &str,
-) -> Result<Option<Existing>, StoreError> {
-    let select = Query::select()
-        .columns(["id", "uid", "hash", "entity"])
-        .from(ENTITIES)
-        .and_where(Expr::col(column).eq(value))
-        .to_owned();
-    let (sql, values) = dialect.build(&select);
-    let row = sqlx::query_with(AssertSqlSafe(sql), values)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(StoreError::query("reading the stored entity"))?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(Existing {
-        id: row
-            .try_get(0)
-            .map_err(StoreError::query("reading an entity id"))?,
-        uid: text(&row, 1)?,
-        hash: text(&row, 2)?,
-        json: text(&row, 3)?,
-    }))
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, Existing>, StoreError> {
+    let mut wanted: Vec<&str> = values.into_iter().collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut found = HashMap::with_capacity(wanted.len());
+    for chunk in wanted.chunks(LOOKUP_CHUNK) {
+        let select = Query::select()
+            .columns(["id", "uid", "hash", "entity", "entity_ref"])
+            .from(ENTITIES)
+            .and_where(Expr::col(column).is_in(chunk.iter().copied()))
+            .to_owned();
+        let (sql, values) = dialect.build(&select);
+        let rows = sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::query("reading the stored entities"))?;
+        for row in &rows {
+            let existing = Existing {
+                id: row
+                    .try_get(0)
+                    .map_err(StoreError::query("reading an entity id"))?,
+                uid: text(row, 1)?,
+                hash: text(row, 2)?,
+                json: text(row, 3)?,
+            };
+            let key = if column == "uid" {
+                existing.uid.clone()
+            } else {
+                text(row, 4)?
+            };
+            found.insert(key, existing);
+        }
+    }
+    Ok(found)
 }
 
 /// Resolves the dictionary ids of `entries` (creating missing ones when
@@ -517,21 +643,21 @@ fn postings_of(dict: &Dictionary, entries: &[IndexEntry]) -> Vec<(i64, i64)> {
     pairs
 }
 
+/// Inserts `(key_id, value_id, entity_id)` postings, many per statement.
 async fn insert_postings(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    entity_id: i64,
-    postings: &[(i64, i64)],
+    postings: &[(i64, i64, i64)],
 ) -> Result<(), StoreError> {
     for chunk in postings.chunks(INSERT_CHUNK) {
         let mut insert = Query::insert();
         insert
             .into_table(POSTINGS)
             .columns(["key_id", "value_id", "entity_id"]);
-        for (key, value) in chunk {
-            insert.values_panic([(*key).into(), (*value).into(), entity_id.into()]);
+        for (key, value, entity) in chunk {
+            insert.values_panic([(*key).into(), (*value).into(), (*entity).into()]);
         }
-        exec(conn, dialect, &insert, "indexing an entity").await?;
+        exec(conn, dialect, &insert, "indexing entities").await?;
     }
     Ok(())
 }

@@ -1,0 +1,52 @@
+//! Statement helpers for writing many rows at once: the engine writes a
+//! batch of entities with a handful of statements, not a few per entity.
+
+use backstage_backend::services::database::Dialect;
+use sea_query::Query;
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use super::EngineError;
+use super::schema::REFERENCES;
+
+/// Rows per lookup (`IN (…)`) or multi-row insert; every dialect's
+/// bound-variable limit stays far away.
+pub(crate) const CHUNK: usize = 200;
+
+/// Runs a sea-query statement.
+pub(crate) async fn execute<S: sea_query_sqlx::SqlxBinder>(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    statement: &S,
+) -> Result<u64, EngineError> {
+    let (sql, values) = dialect.build(statement);
+    let done = sqlx::query_with(AssertSqlSafe(sql), values)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// Inserts `(source_key, source_entity_ref, target_entity_ref)` reference
+/// rows.
+pub(crate) async fn insert_references(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: &[(Option<&str>, Option<&str>, &str)],
+) -> Result<(), EngineError> {
+    for chunk in rows.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(REFERENCES).columns([
+            "source_key",
+            "source_entity_ref",
+            "target_entity_ref",
+        ]);
+        for (source_key, source_ref, target) in chunk {
+            insert.values_panic([
+                source_key.map(str::to_owned).into(),
+                source_ref.map(str::to_owned).into(),
+                (*target).to_owned().into(),
+            ]);
+        }
+        execute(conn, dialect, &insert).await?;
+    }
+    Ok(())
+}

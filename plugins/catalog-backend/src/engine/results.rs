@@ -1,0 +1,272 @@
+//! Writing a batch of processing results: the processed entities, their
+//! relations and the children their locations yielded.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use backstage_backend::services::database::{Dialect, PluginDatabase};
+use sea_query::{Expr, ExprTrait, Query};
+use serde_json::{Value, json};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::EngineError;
+use super::batch::{CHUNK, execute, insert_references};
+use super::hash::hash_json;
+use super::schema::{REFERENCES, RELATIONS, STATE};
+use super::state::{DueRow, Written, key_of, next_due, now_ms};
+use super::unprocessed::{Unprocessed, upsert_unprocessed};
+use crate::processing::ProcessingResult;
+
+fn result_hash(result: &ProcessingResult) -> String {
+    let relations: Vec<Value> = result
+        .relations
+        .iter()
+        .map(|r| json!([r.source, r.relation_type, r.target]))
+        .collect();
+    let children: Vec<Value> = result
+        .children
+        .iter()
+        .map(|c| json!([c.entity, c.location.key()]))
+        .collect();
+    let errors: Vec<Value> = result
+        .errors
+        .iter()
+        .map(|e| json!([e.name, e.message]))
+        .collect();
+    hash_json(&json!([result.entity, relations, children, errors]))
+}
+
+/// Writes the results of one batch in one transaction, with a few
+/// statements per [`CHUNK`] of entities besides one update per changed
+/// entity.
+pub(crate) async fn write_results(
+    db: &PluginDatabase,
+    outcomes: &[(DueRow, ProcessingResult)],
+    interval: Option<Duration>,
+) -> Result<Written, EngineError> {
+    let dialect = db.dialect();
+    let pool = db.pool().await?;
+    let mut tx = pool.begin().await?;
+    let mut written = Written::default();
+    let now = now_ms();
+
+    // Another entity's result in this batch (or another writer) may have
+    // replaced an entity's unprocessed form since it was claimed: such a
+    // result is stale and dropped (the row stays due).
+    let current = unprocessed_hashes(
+        &mut tx,
+        dialect,
+        outcomes.iter().map(|(row, _)| row.entity_ref.as_str()),
+    )
+    .await?;
+    let mut unchanged = Vec::new();
+    let mut succeeded = Vec::new();
+    for (row, result) in outcomes {
+        if current.get(&row.entity_ref) != Some(&row.unprocessed_hash) {
+            continue;
+        }
+        let next = next_due(now, interval, &row.entity_ref);
+        let hash = result_hash(result);
+        if row.result_hash.as_deref() == Some(hash.as_str()) {
+            unchanged.push((row.entity_ref.as_str(), next));
+            continue;
+        }
+        written.to_stitch.insert(row.entity_ref.clone());
+        let update = match &result.entity {
+            None => {
+                let errors: Vec<Value> = result
+                    .errors
+                    .iter()
+                    .map(|e| json!({"name": e.name, "message": e.message}))
+                    .collect();
+                Query::update()
+                    .table(STATE)
+                    .value("errors", Value::Array(errors).to_string())
+                    .value("result_hash", hash)
+                    .value("next_update_at", next)
+                    .and_where(Expr::col("entity_ref").eq(row.entity_ref.clone()))
+                    .to_owned()
+            }
+            Some(entity) => {
+                succeeded.push((row, result));
+                Query::update()
+                    .table(STATE)
+                    .value("processed_entity", entity.to_string())
+                    .value("errors", Option::<String>::None)
+                    .value("result_hash", hash)
+                    .value("next_update_at", next)
+                    .and_where(Expr::col("entity_ref").eq(row.entity_ref.clone()))
+                    .to_owned()
+            }
+        };
+        execute(&mut tx, dialect, &update).await?;
+    }
+    written.unchanged = unchanged.len();
+    set_next_update(&mut tx, dialect, &unchanged).await?;
+    replace_relations(&mut tx, dialect, &succeeded, &mut written).await?;
+    replace_children(&mut tx, dialect, &succeeded).await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+/// The stored unprocessed hash of each of `refs` that has a row.
+async fn unprocessed_hashes<'a>(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    refs: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, String>, EngineError> {
+    let refs: Vec<&str> = refs.collect();
+    let mut out = HashMap::with_capacity(refs.len());
+    for chunk in refs.chunks(CHUNK) {
+        let select = Query::select()
+            .columns(["entity_ref", "unprocessed_hash"])
+            .from(STATE)
+            .and_where(Expr::col("entity_ref").is_in(chunk.iter().copied()))
+            .to_owned();
+        let (sql, values) = dialect.build(&select);
+        for row in sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            out.insert(row.try_get(0)?, row.try_get(1)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Sets the next due time of entities whose result did not change, one
+/// statement per chunk (`CASE entity_ref WHEN … THEN …`).
+async fn set_next_update(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: &[(&str, i64)],
+) -> Result<(), EngineError> {
+    for chunk in rows.chunks(CHUNK / 2) {
+        let Some(((first_ref, first_next), rest)) = chunk.split_first() else {
+            continue;
+        };
+        let mut case = Expr::case(Expr::col("entity_ref").eq(*first_ref), *first_next);
+        for (entity_ref, next) in rest {
+            case = case.case(Expr::col("entity_ref").eq(*entity_ref), *next);
+        }
+        let update = Query::update()
+            .table(STATE)
+            .value("next_update_at", case.finally(Expr::col("next_update_at")))
+            .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(|(r, _)| *r)))
+            .to_owned();
+        execute(conn, dialect, &update).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the relations emitted while processing the succeeded entities;
+/// the sources of the old and the new ones need stitching.
+async fn replace_relations(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    succeeded: &[(&DueRow, &ProcessingResult)],
+    written: &mut Written,
+) -> Result<(), EngineError> {
+    for chunk in succeeded.chunks(CHUNK) {
+        let origins = || chunk.iter().map(|(row, _)| row.entity_ref.as_str());
+        let old = Query::select()
+            .distinct()
+            .column("source_entity_ref")
+            .from(RELATIONS)
+            .and_where(Expr::col("originating_entity_ref").is_in(origins()))
+            .to_owned();
+        let (sql, values) = dialect.build(&old);
+        for row in sqlx::query_with(AssertSqlSafe(sql), values)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            written.to_stitch.insert(row.try_get(0)?);
+        }
+        let delete = Query::delete()
+            .from_table(RELATIONS)
+            .and_where(Expr::col("originating_entity_ref").is_in(origins()))
+            .to_owned();
+        execute(conn, dialect, &delete).await?;
+    }
+    let mut rows = Vec::new();
+    for (row, result) in succeeded {
+        for relation in &result.relations {
+            let source = key_of(&relation.source);
+            rows.push((
+                row.entity_ref.as_str(),
+                source.clone(),
+                relation.relation_type.as_str(),
+                relation.target.as_str(),
+            ));
+            written.to_stitch.insert(source);
+        }
+    }
+    for chunk in rows.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert.into_table(RELATIONS).columns([
+            "originating_entity_ref",
+            "source_entity_ref",
+            "relation_type",
+            "target_entity_ref",
+        ]);
+        for (origin, source, relation_type, target) in chunk {
+            insert.values_panic([
+                (*origin).to_owned().into(),
+                source.clone().into(),
+                (*relation_type).to_owned().into(),
+                (*target).to_owned().into(),
+            ]);
+        }
+        execute(conn, dialect, &insert).await?;
+    }
+    Ok(())
+}
+
+/// Replaces the children the succeeded entities' locations yielded: each
+/// child is upserted as a due state row and referenced from its parent,
+/// unless another location owns it already.
+async fn replace_children(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    succeeded: &[(&DueRow, &ProcessingResult)],
+) -> Result<(), EngineError> {
+    for chunk in succeeded.chunks(CHUNK) {
+        let delete = Query::delete()
+            .from_table(REFERENCES)
+            .and_where(
+                Expr::col("source_entity_ref")
+                    .is_in(chunk.iter().map(|(row, _)| row.entity_ref.as_str())),
+            )
+            .to_owned();
+        execute(conn, dialect, &delete).await?;
+    }
+    let mut parents = Vec::new();
+    let mut children = Vec::new();
+    for (row, result) in succeeded {
+        for child in &result.children {
+            let Ok(child_ref) = crate::processing::entity_ref_of(&child.entity) else {
+                continue;
+            };
+            parents.push(row.entity_ref.as_str());
+            children.push(Unprocessed::new(
+                key_of(&child_ref),
+                &child.entity,
+                &child.location,
+            ));
+        }
+    }
+    let owned = upsert_unprocessed(conn, dialect, &children).await?;
+    let mut references = Vec::with_capacity(children.len());
+    for ((parent, child), owned) in parents.iter().zip(&children).zip(owned) {
+        if owned {
+            references.push((None, Some(*parent), child.entity_ref.as_str()));
+        } else {
+            tracing::warn!(
+                entity = %child.entity_ref,
+                location = %child.location_key,
+                "detected a conflicting entity ref: it is already provided by another location; this one is ignored"
+            );
+        }
+    }
+    insert_references(conn, dialect, &references).await
+}
