@@ -81,9 +81,14 @@ pub fn processing_interval(config: &Config) -> Result<Option<Duration>, ConfigEr
 pub fn max_file_bytes(config: &Config) -> Result<u64, ConfigError> {
     match config.get_value("catalog.maxFileBytes") {
         None => Ok(crate::processing::builtin::DEFAULT_MAX_FILE_BYTES),
-        Some(value) => value.as_u64().filter(|n| *n > 0).ok_or_else(|| ConfigError::Invalid {
-            key: config.path().key("catalog").key("maxFileBytes"),
-            message: format!("{value} is not a positive number of bytes (e.g. 52428800 for 50 MiB)"),
-        }),
+        Some(value) => value
+            .as_u64()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ConfigError::Invalid {
+                key: config.path().key("catalog").key("maxFileBytes"),
+                message: format!(
+                    "{value} is not a positive number of bytes (e.g. 52428800 for 50 MiB)"
+                ),
+            }),
     }
 }

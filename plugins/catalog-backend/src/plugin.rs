@@ -4,10 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use backstage_backend::services::database::DATABASE;
-use backstage_backend::services::scheduler::{SCHEDULER, TaskDefinition, TaskSchedule};
+use backstage_backend::services::scheduler::{SCHEDULER, Scope, TaskDefinition, TaskSchedule};
 use backstage_backend::{BackendPlugin, BoxError};
 use backstage_plugin_catalog_node::{CATALOG_PROCESSING, CatalogProcessing};
 
+use crate::api::{ReadCache, ReadCacheConfig};
 use crate::config;
 use crate::engine::ProcessingEngine;
 use crate::processing::{CatalogRules, Orchestrator, builtin};
@@ -71,7 +72,30 @@ pub fn catalog_plugin() -> BackendPlugin {
                     .await?;
             }
 
-            ctx.http_router().use_router(crate::api::router(store));
+            let cache_config = ReadCacheConfig::from_config(&config)?;
+            let mut router = crate::api::router(store.clone());
+            if cache_config.enabled {
+                let scheduler = ctx.service(&SCHEDULER).await?;
+                let watched = store.clone();
+                scheduler
+                    .schedule_task(TaskDefinition::new(
+                        "catalog-read-cache-version",
+                        TaskSchedule::every(cache_config.max_staleness)
+                            .timeout(Duration::from_secs(30))
+                            .scope(Scope::Local),
+                        move |_cancel| {
+                            let store = watched.clone();
+                            async move {
+                                store.refresh_version().await?;
+                                Ok(())
+                            }
+                        },
+                    ))
+                    .await?;
+                let cache = Arc::new(ReadCache::new(store, &cache_config));
+                router = crate::api::with_read_cache(router, cache);
+            }
+            ctx.http_router().use_router(router);
             Ok::<_, BoxError>(())
         })
 }

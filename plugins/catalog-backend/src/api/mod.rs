@@ -12,11 +12,25 @@ mod errors;
 mod facets;
 mod params;
 mod query;
+mod read_cache;
 
 use axum::Router;
 use axum::routing::{get, post};
 
+use std::sync::Arc;
+
 use crate::store::CatalogStore;
+
+pub use read_cache::{ReadCache, ReadCacheConfig};
+
+/// Puts the [read cache](read_cache) in front of `router`'s read
+/// endpoints.
+pub fn with_read_cache(router: Router, cache: Arc<ReadCache>) -> Router {
+    router.layer(axum::middleware::from_fn_with_state(
+        cache,
+        read_cache::middleware,
+    ))
+}
 
 /// The read API's routes, relative to the plugin's base path.
 pub fn router(store: CatalogStore) -> Router {

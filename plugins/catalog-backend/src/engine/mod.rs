@@ -130,6 +130,7 @@ impl ProcessingEngine {
             if due.is_empty() {
                 break;
             }
+            let batch_started = std::time::Instant::now();
             let mut outcomes = Vec::with_capacity(due.len());
             for row in due {
                 let result = self
@@ -138,7 +139,14 @@ impl ProcessingEngine {
                     .await;
                 outcomes.push((row, result));
             }
+            let processed_in = batch_started.elapsed();
             let written = results::write_results(&self.db, &outcomes, self.interval).await?;
+            tracing::debug!(
+                entities = outcomes.len(),
+                process_ms = processed_in.as_millis() as u64,
+                write_ms = (batch_started.elapsed() - processed_in).as_millis() as u64,
+                "catalog processing: batch done"
+            );
             report.processed += outcomes.len();
             report.failed += outcomes
                 .iter()
@@ -147,7 +155,13 @@ impl ProcessingEngine {
             report.unchanged += written.unchanged;
             to_stitch.extend(written.to_stitch);
         }
+        let stitch_started = std::time::Instant::now();
         report.stitched = stitch::stitch(&self.db, &self.store, &to_stitch).await?;
+        tracing::debug!(
+            entities = report.stitched,
+            stitch_ms = stitch_started.elapsed().as_millis() as u64,
+            "catalog processing: stitched"
+        );
         Ok(report)
     }
 }

@@ -11,29 +11,29 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::EngineError;
 use super::batch::{CHUNK, execute, insert_references};
-use super::hash::hash_json;
+use super::hash::JsonHasher;
 use super::schema::{REFERENCES, RELATIONS, STATE};
 use super::state::{DueRow, Written, key_of, next_due, now_ms};
 use super::unprocessed::{Unprocessed, upsert_unprocessed};
 use crate::processing::ProcessingResult;
 
+/// The hash of everything a processing result stores.
 fn result_hash(result: &ProcessingResult) -> String {
-    let relations: Vec<Value> = result
-        .relations
-        .iter()
-        .map(|r| json!([r.source, r.relation_type, r.target]))
-        .collect();
-    let children: Vec<Value> = result
-        .children
-        .iter()
-        .map(|c| json!([c.entity, c.location.key()]))
-        .collect();
-    let errors: Vec<Value> = result
-        .errors
-        .iter()
-        .map(|e| json!([e.name, e.message]))
-        .collect();
-    hash_json(&json!([result.entity, relations, children, errors]))
+    let mut hasher = JsonHasher::new();
+    hasher.add(&result.entity);
+    for relation in &result.relations {
+        hasher.add(&(&relation.source, &relation.relation_type, &relation.target));
+    }
+    hasher.add(&"children");
+    for child in &result.children {
+        hasher.add(&child.entity);
+        hasher.add(&child.location.key());
+    }
+    hasher.add(&"errors");
+    for error in &result.errors {
+        hasher.add(&(&error.name, &error.message));
+    }
+    hasher.finish()
 }
 
 /// Writes the results of one batch in one transaction, with a few
@@ -74,6 +74,16 @@ pub(crate) async fn write_results(
         written.to_stitch.insert(row.entity_ref.clone());
         let update = match &result.entity {
             None => {
+                let messages: Vec<String> = result
+                    .errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.name, e.message))
+                    .collect();
+                tracing::warn!(
+                    entity = %row.entity_ref,
+                    errors = %messages.join("; "),
+                    "catalog processing failed; the last good version (if any) stays served, with these errors on its status"
+                );
                 let errors: Vec<Value> = result
                     .errors
                     .iter()

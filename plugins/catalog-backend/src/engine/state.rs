@@ -165,4 +165,3 @@ pub(crate) async fn claim_due(
 fn entity_presence_optional(entity: &Value) -> bool {
     entity["spec"]["presence"].as_str() == Some("optional")
 }
-

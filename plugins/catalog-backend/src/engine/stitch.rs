@@ -76,7 +76,12 @@ pub(crate) async fn stitch(
             };
             let Some(json) = row.entity else { continue };
             let relations = relations.remove(*entity_ref).unwrap_or_default();
-            batch.push(final_entity(entity_ref, &json, row.errors.as_deref(), relations)?);
+            batch.push(final_entity(
+                entity_ref,
+                &json,
+                row.errors.as_deref(),
+                relations,
+            )?);
         }
         if !batch.is_empty() {
             stitched += batch.len();

@@ -98,9 +98,10 @@ pub(crate) async fn upsert_unprocessed(
                 continue;
             }
             Some(Slot::Stored { owner, hash }) => (owner.as_deref(), hash.as_str()),
-            Some(Slot::Insert(i) | Slot::Update(i)) => {
-                (Some(items[*i].location_key.as_str()), items[*i].hash.as_str())
-            }
+            Some(Slot::Insert(i) | Slot::Update(i)) => (
+                Some(items[*i].location_key.as_str()),
+                items[*i].hash.as_str(),
+            ),
         };
         if owner.is_some_and(|owner| owner != item.location_key) {
             owned.push(false);

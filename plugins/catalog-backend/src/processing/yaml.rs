@@ -1,7 +1,7 @@
 //! Catalog files: one or more YAML documents, each an entity.
 
 use serde_json::Value;
-use serde_saphyr::{DuplicateKeyPolicy, Options};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
 
 /// A document of a catalog file that is not an entity object.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -11,9 +11,21 @@ pub struct YamlDocumentError {
     pub message: String,
 }
 
-fn options() -> Options {
+/// Parser options for a file of `len` bytes. The parser's budget guards
+/// against input that explodes while parsing; the counts that simply grow
+/// with the file (documents, nodes, events, scalar bytes) scale with its
+/// length, which `catalog.maxFileBytes` already bounds — so one large file
+/// of many entities reads like many small ones. Aliases, anchors and depth
+/// keep the parser's defaults.
+fn options(len: usize) -> Options {
     let mut options = Options::default();
     options.duplicate_keys = DuplicateKeyPolicy::Error;
+    let mut budget = Budget::default();
+    budget.max_documents = budget.max_documents.max(len / 4);
+    budget.max_nodes = budget.max_nodes.max(len);
+    budget.max_events = budget.max_events.max(len.saturating_mul(2));
+    budget.max_total_scalar_bytes = budget.max_total_scalar_bytes.max(len);
+    options.budget = Some(budget);
     options
 }
 
@@ -21,8 +33,8 @@ fn options() -> Options {
 /// skipped; each other document must be a mapping. A syntax error fails the
 /// whole file (the parser cannot resynchronise), naming line and column.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlDocumentError> {
-    let documents: Vec<Value> =
-        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| {
+    let documents: Vec<Value> = serde_saphyr::from_multiple_with_options(text, options(text.len()))
+        .map_err(|e| {
             let at = e
                 .location()
                 .map(|l| format!(" at line {}, column {}", l.line(), l.column()))

@@ -75,6 +75,7 @@ mod entries;
 mod error;
 mod query;
 mod schema;
+mod version;
 mod write;
 
 use std::sync::Arc;
@@ -99,6 +100,7 @@ use schema::{ENTITIES, KEYS, POSTINGS, VALUES};
 #[derive(Clone, Debug)]
 pub struct CatalogStore {
     db: Arc<PluginDatabase>,
+    known: Arc<version::KnownVersion>,
 }
 
 /// An entity as stored: its identity and its JSON text, ready to be spliced
@@ -118,14 +120,19 @@ pub struct StoredEntity {
 impl CatalogStore {
     /// A store over `db`; call [`migrate`](Self::migrate) before using it.
     pub fn new(db: Arc<PluginDatabase>) -> Self {
-        Self { db }
+        Self {
+            db,
+            known: Arc::default(),
+        }
     }
 
     /// Creates or updates the store's tables: [`MIGRATIONS`], recorded as
     /// the database part `store` (a migrations table of its own, so the
     /// plugin's other tables migrate apart).
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        Ok(self.db.migrate_part("store", &MIGRATIONS).await?)
+        self.db.migrate_part("store", &MIGRATIONS).await?;
+        self.refresh_version().await?;
+        Ok(())
     }
 
     /// The database's dialect.

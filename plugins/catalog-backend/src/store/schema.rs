@@ -2,6 +2,8 @@
 
 use backstage_backend::services::database::{Migration, Migrations};
 
+/// The store version (one row, see [`super::version`]).
+pub(crate) const VERSION: &str = "catalog_store_version";
 /// Final entities.
 pub(crate) const ENTITIES: &str = "catalog_entities";
 /// The key dictionary.
@@ -71,6 +73,19 @@ const SQLITE: &[Migration] = &[
             PRIMARY KEY (key_id, value_id, entity_id)
         ) WITHOUT ROWID",
     ),
+    Migration::new(
+        9,
+        "catalog store: version counter",
+        "CREATE TABLE catalog_store_version (
+            id INTEGER NOT NULL PRIMARY KEY,
+            version BIGINT NOT NULL
+        )",
+    ),
+    Migration::new(
+        10,
+        "catalog store: version counter row",
+        "INSERT INTO catalog_store_version (id, version) VALUES (1, 0)",
+    ),
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -132,6 +147,19 @@ const POSTGRES: &[Migration] = &[
             entity_id INTEGER NOT NULL,
             PRIMARY KEY (key_id, value_id, entity_id)
         )",
+    ),
+    Migration::new(
+        9,
+        "catalog store: version counter",
+        "CREATE TABLE catalog_store_version (
+            id INTEGER NOT NULL PRIMARY KEY,
+            version BIGINT NOT NULL
+        )",
+    ),
+    Migration::new(
+        10,
+        "catalog store: version counter row",
+        "INSERT INTO catalog_store_version (id, version) VALUES (1, 0)",
     ),
 ];
 
@@ -198,6 +226,19 @@ const MYSQL: &[Migration] = &[
             entity_id INT NOT NULL,
             PRIMARY KEY (key_id, value_id, entity_id)
         )",
+    ),
+    Migration::new(
+        9,
+        "catalog store: version counter",
+        "CREATE TABLE catalog_store_version (
+            id INTEGER NOT NULL PRIMARY KEY,
+            version BIGINT NOT NULL
+        )",
+    ),
+    Migration::new(
+        10,
+        "catalog store: version counter row",
+        "INSERT INTO catalog_store_version (id, version) VALUES (1, 0)",
     ),
 ];
 

@@ -14,7 +14,7 @@ use super::dict::{Dictionary, max_id, value_text};
 use super::entries::{IndexEntry, index_entries};
 use super::error::StoreError;
 use super::schema::{ENTITIES, POSTINGS};
-use super::{CatalogStore, lowercase, text};
+use super::{CatalogStore, lowercase, text, version};
 
 /// How often a write is retried when a concurrent writer took the same new
 /// id or ref (or a deadlock was broken).
@@ -60,8 +60,8 @@ pub struct WriteResult {
 }
 
 /// An entity checked and hashed, before the database is asked.
-struct Prepared {
-    entity: Value,
+struct Prepared<'a> {
+    entity: &'a Value,
     entity_ref: String,
     hash: String,
     uid: Option<String>,
@@ -119,7 +119,7 @@ impl CatalogStore {
         }
     }
 
-    async fn try_write(&self, prepared: &[Prepared]) -> Result<Vec<WriteResult>, StoreError> {
+    async fn try_write(&self, prepared: &[Prepared<'_>]) -> Result<Vec<WriteResult>, StoreError> {
         let dialect = self.dialect();
         let mut tx = self
             .pool()
@@ -133,9 +133,18 @@ impl CatalogStore {
         for chunk in prepared.chunks(WRITE_CHUNK) {
             results.extend(write_chunk(&mut tx, dialect, &mut dict, &mut next_id, chunk).await?);
         }
+        let changed = results.iter().any(|r| r.kind != WriteKind::Unchanged);
+        let version = if changed {
+            Some(version::bump(&mut tx, dialect).await?)
+        } else {
+            None
+        };
         tx.commit()
             .await
             .map_err(StoreError::query("committing a write"))?;
+        if let Some(version) = version {
+            self.known.raise(version);
+        }
         Ok(results)
     }
 
@@ -175,9 +184,11 @@ impl CatalogStore {
             .and_where(Expr::col("id").eq(existing.id))
             .to_owned();
         exec(&mut tx, dialect, &delete, "deleting an entity").await?;
+        let version = version::bump(&mut tx, dialect).await?;
         tx.commit()
             .await
             .map_err(StoreError::query("committing a delete"))?;
+        self.known.raise(version);
         Ok(true)
     }
 
@@ -224,7 +235,7 @@ impl CatalogStore {
 /// What a chunk's write does to one entity, worked out before the
 /// database is touched again.
 struct Planned<'a> {
-    prepared: &'a Prepared,
+    prepared: &'a Prepared<'a>,
     uid: String,
     /// `Some` when the content changed (or is new): the JSON to store.
     json: Option<String>,
@@ -242,11 +253,15 @@ async fn write_chunk(
     dialect: Dialect,
     dict: &mut Dictionary,
     next_id: &mut Option<i64>,
-    chunk: &[Prepared],
+    chunk: &[Prepared<'_>],
 ) -> Result<Vec<WriteResult>, StoreError> {
-    let mut existing =
-        load_existing(conn, dialect, "entity_ref", chunk.iter().map(|p| p.entity_ref.as_str()))
-            .await?;
+    let mut existing = load_existing(
+        conn,
+        dialect,
+        "entity_ref",
+        chunk.iter().map(|p| p.entity_ref.as_str()),
+    )
+    .await?;
     check_carried_uids(conn, dialect, chunk, &existing).await?;
 
     let mut plans = Vec::with_capacity(chunk.len());
@@ -304,7 +319,10 @@ async fn write_chunk(
         });
     }
 
-    let removed: Vec<IndexEntry> = plans.iter().flat_map(|p| p.removed.iter().cloned()).collect();
+    let removed: Vec<IndexEntry> = plans
+        .iter()
+        .flat_map(|p| p.removed.iter().cloned())
+        .collect();
     let added: Vec<IndexEntry> = plans.iter().flat_map(|p| p.added.iter().cloned()).collect();
     resolve(conn, dialect, dict, &removed, false).await?;
     resolve(conn, dialect, dict, &added, true).await?;
@@ -351,9 +369,14 @@ async fn write_chunk(
     }
     for rows in inserts.chunks(ENTITY_INSERT_CHUNK) {
         let mut insert = Query::insert();
-        insert
-            .into_table(ENTITIES)
-            .columns(["id", "uid", "entity_ref", "hash", "entity", "updated_at"]);
+        insert.into_table(ENTITIES).columns([
+            "id",
+            "uid",
+            "entity_ref",
+            "hash",
+            "entity",
+            "updated_at",
+        ]);
         for (id, plan, json) in rows {
             insert.values_panic([
                 (*id).into(),
@@ -366,6 +389,8 @@ async fn write_chunk(
         }
         exec(conn, dialect, &insert, "inserting entities").await?;
     }
+    // In primary-key order: the index B-tree is written front to back.
+    postings.sort_unstable();
     insert_postings(conn, dialect, &postings).await?;
     Ok(results)
 }
@@ -386,7 +411,7 @@ impl Planned<'_> {
 async fn check_carried_uids(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    chunk: &[Prepared],
+    chunk: &[Prepared<'_>],
     existing: &HashMap<String, Existing>,
 ) -> Result<(), StoreError> {
     let carried: Vec<&Prepared> = chunk
@@ -419,7 +444,7 @@ async fn check_carried_uids(
 }
 
 /// Checks the entity's identity and hashes its content.
-fn prepare(entity: &Value) -> Result<Prepared, StoreError> {
+fn prepare(entity: &Value) -> Result<Prepared<'_>, StoreError> {
     let Some(root) = entity.as_object() else {
         return Err(StoreError::Input(
             "an entity must be a JSON object with kind and metadata.name".to_owned(),
@@ -471,20 +496,15 @@ fn prepare(entity: &Value) -> Result<Prepared, StoreError> {
             )));
         }
     };
-    let mut content = entity.clone();
-    if let Some(meta) = content.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("uid");
-        meta.remove("etag");
-    }
     let mut canonical = String::new();
-    write_canonical(&content, &mut canonical);
+    write_canonical(entity, &mut canonical, true);
     let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
     let hash = digest.as_ref().iter().fold(String::new(), |mut out, b| {
         let _ = write!(out, "{b:02x}");
         out
     });
     Ok(Prepared {
-        entity: entity.clone(),
+        entity,
         entity_ref,
         hash,
         uid,
@@ -492,12 +512,46 @@ fn prepare(entity: &Value) -> Result<Prepared, StoreError> {
 }
 
 /// JSON with object keys sorted, so equal content hashes equally whatever
-/// the key order.
-fn write_canonical(value: &Value, out: &mut String) {
+/// the key order. At the `root`, `metadata.uid` and `metadata.etag` are
+/// left out: they are not content.
+fn write_canonical(value: &Value, out: &mut String, root: bool) {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
+            if root && let Some(Value::Object(meta)) = map.get("metadata") {
+                out.push('{');
+                for (i, key) in keys.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String((*key).clone()).to_string());
+                    out.push(':');
+                    if key.as_str() == "metadata" {
+                        let mut meta_keys: Vec<&String> = meta
+                            .keys()
+                            .filter(|k| k.as_str() != "uid" && k.as_str() != "etag")
+                            .collect();
+                        meta_keys.sort();
+                        out.push('{');
+                        for (j, meta_key) in meta_keys.iter().enumerate() {
+                            if j > 0 {
+                                out.push(',');
+                            }
+                            out.push_str(&Value::String((*meta_key).clone()).to_string());
+                            out.push(':');
+                            if let Some(child) = meta.get(*meta_key) {
+                                write_canonical(child, out, false);
+                            }
+                        }
+                        out.push('}');
+                    } else if let Some(child) = map.get(*key) {
+                        write_canonical(child, out, false);
+                    }
+                }
+                out.push('}');
+                return;
+            }
             out.push('{');
             for (i, key) in keys.iter().enumerate() {
                 if i > 0 {
@@ -506,7 +560,7 @@ fn write_canonical(value: &Value, out: &mut String) {
                 out.push_str(&Value::String((*key).clone()).to_string());
                 out.push(':');
                 if let Some(child) = map.get(*key) {
-                    write_canonical(child, out);
+                    write_canonical(child, out, false);
                 }
             }
             out.push('}');
@@ -517,7 +571,7 @@ fn write_canonical(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_canonical(item, out);
+                write_canonical(item, out, false);
             }
             out.push(']');
         }
