@@ -9,8 +9,8 @@ use backstage_backend::{BackendPlugin, BoxError};
 use backstage_plugin_catalog_node::{CATALOG_PROCESSING, CatalogProcessing};
 
 use crate::config;
-use crate::engine::ProcessingEngine;
-use crate::processing::{CatalogRules, Orchestrator, builtin};
+use crate::engine::{Lineage, ProcessingEngine};
+use crate::processing::{CatalogRules, EntityValidator, Orchestrator, builtin};
 use crate::store::CatalogStore;
 
 /// The catalog plugin (`catalog`): reads `catalog.locations` and
@@ -34,6 +34,7 @@ pub fn catalog_plugin() -> BackendPlugin {
             processors.extend(processing.processors());
             let rules = CatalogRules::from_config(&config, config::resolve_target)?;
             let interval = config::processing_interval(&config)?;
+            let validator = EntityValidator::new(processors.clone(), rules.clone());
             let engine = Arc::new(ProcessingEngine::new(
                 Arc::clone(&db),
                 store.clone(),
@@ -71,7 +72,11 @@ pub fn catalog_plugin() -> BackendPlugin {
                     .await?;
             }
 
-            ctx.http_router().use_router(crate::api::router(store));
+            ctx.http_router().use_router(crate::api::router(
+                store,
+                Lineage::new(Arc::clone(&db)),
+                validator,
+            ));
             Ok::<_, BoxError>(())
         })
 }
