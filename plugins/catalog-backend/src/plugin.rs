@@ -10,8 +10,8 @@ use backstage_plugin_catalog_node::{CATALOG_PROCESSING, CatalogProcessing};
 
 use crate::api::{ReadCache, ReadCacheConfig};
 use crate::config;
-use crate::engine::ProcessingEngine;
-use crate::processing::{CatalogRules, Orchestrator, builtin};
+use crate::engine::{Lineage, ProcessingEngine};
+use crate::processing::{CatalogRules, EntityValidator, Orchestrator, builtin};
 use crate::store::CatalogStore;
 
 /// The catalog plugin (`catalog`): reads `catalog.locations` and
@@ -35,6 +35,7 @@ pub fn catalog_plugin() -> BackendPlugin {
             processors.extend(processing.processors());
             let rules = CatalogRules::from_config(&config, config::resolve_target)?;
             let interval = config::processing_interval(&config)?;
+            let validator = EntityValidator::new(processors.clone(), rules.clone());
             let engine = Arc::new(ProcessingEngine::new(
                 Arc::clone(&db),
                 store.clone(),
@@ -73,7 +74,8 @@ pub fn catalog_plugin() -> BackendPlugin {
             }
 
             let cache_config = ReadCacheConfig::from_config(&config)?;
-            let mut router = crate::api::router(store.clone());
+            let mut router =
+                crate::api::router(store.clone(), Lineage::new(Arc::clone(&db)), validator);
             if cache_config.enabled {
                 let scheduler = ctx.service(&SCHEDULER).await?;
                 let watched = store.clone();

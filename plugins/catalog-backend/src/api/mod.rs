@@ -1,11 +1,13 @@
 //! Backstage's catalog REST API over the [store](crate::store), mounted by
 //! the plugin at `/api/catalog`: the read endpoints (`/entities`,
-//! `/entities/by-uid`, `/entities/by-name`, `/entities/by-refs`,
-//! `/entities/by-query`, `/entity-facets`).
+//! `/entities/by-uid`, `/entities/by-name` and its `/ancestry`,
+//! `/entities/by-refs`, `/entities/by-query`, `/entity-facets`) and
+//! `/validate-entity`.
 //!
 //! Entities are answered from their stored JSON text, spliced into the
 //! response without being parsed again (unless `fields` asks for parts).
 
+mod ancestry;
 mod cursor;
 mod entities;
 mod errors;
@@ -13,12 +15,16 @@ mod facets;
 mod params;
 mod query;
 mod read_cache;
-
-use axum::Router;
-use axum::routing::{get, post};
+mod validate;
 
 use std::sync::Arc;
 
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+
+use crate::engine::Lineage;
+use crate::processing::EntityValidator;
 use crate::store::CatalogStore;
 
 pub use read_cache::{ReadCache, ReadCacheConfig};
@@ -32,14 +38,29 @@ pub fn with_read_cache(router: Router, cache: Arc<ReadCache>) -> Router {
     ))
 }
 
-/// The read API's routes, relative to the plugin's base path.
-pub fn router(store: CatalogStore) -> Router {
+/// What the handlers read from; each takes the part it needs.
+#[derive(Clone, FromRef)]
+struct ApiState {
+    store: CatalogStore,
+    lineage: Lineage,
+    validator: Arc<EntityValidator>,
+}
+
+/// The API's routes, relative to the plugin's base path: entities from
+/// `store`, their ancestry from the engine's `lineage`, and
+/// `/validate-entity` through `validator` (built from the same processors
+/// and rules as the engine's pipeline).
+pub fn router(store: CatalogStore, lineage: Lineage, validator: EntityValidator) -> Router {
     Router::new()
         .route("/entities", get(entities::list))
         .route("/entities/by-uid/{uid}", get(entities::by_uid))
         .route(
             "/entities/by-name/{kind}/{namespace}/{name}",
             get(entities::by_name),
+        )
+        .route(
+            "/entities/by-name/{kind}/{namespace}/{name}/ancestry",
+            get(ancestry::ancestry),
         )
         .route("/entities/by-refs", post(entities::by_refs))
         .route(
@@ -50,5 +71,10 @@ pub fn router(store: CatalogStore) -> Router {
             "/entity-facets",
             get(facets::facets_get).post(facets::facets_post),
         )
-        .with_state(store)
+        .route("/validate-entity", post(validate::validate_entity))
+        .with_state(ApiState {
+            store,
+            lineage,
+            validator: Arc::new(validator),
+        })
 }

@@ -223,9 +223,11 @@ async fn run(store: CatalogStore, request: Request) -> Result<Response, ApiError
         "{{\"items\":{}",
         json_array(items.iter().map(String::as_str))
     );
-    if let Some(total) = page.total_items {
-        body.push_str(&format!(",\"totalItems\":{total}"));
-    }
+    // Uncounted (totalItems=exclude) is 0, as Backstage answers; the spec requires the key.
+    body.push_str(&format!(
+        ",\"totalItems\":{}",
+        page.total_items.unwrap_or(0)
+    ));
     body.push_str(&format!(",\"pageInfo\":{}}}", Value::Object(page_info)));
     Ok(json_text(body))
 }

@@ -17,6 +17,7 @@
 
 mod batch;
 mod hash;
+mod lineage;
 mod results;
 mod root;
 mod schema;
@@ -33,6 +34,8 @@ use backstage_plugin_catalog_node::LocationSpec;
 
 use crate::processing::Orchestrator;
 use crate::store::{CatalogStore, StoreError};
+
+pub use lineage::{AncestryLink, Lineage};
 
 /// Entities processed per batch (one transaction each).
 const BATCH: i64 = 200;

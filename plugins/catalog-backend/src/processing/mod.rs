@@ -31,10 +31,12 @@ pub mod builtin;
 mod envelope;
 mod orchestrator;
 mod rules;
+mod validator;
 mod yaml;
 
 pub(crate) use builtin::normalize_path;
 pub(crate) use envelope::entity_ref as entity_ref_of;
 pub use orchestrator::{ChildEntity, Orchestrator, ProcessingResult};
 pub use rules::{CatalogRules, RulesError};
+pub use validator::EntityValidator;
 pub use yaml::{YamlDocumentError, parse_documents};

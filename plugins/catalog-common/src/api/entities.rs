@@ -134,13 +134,19 @@ pub struct EntitiesBatchResponse<E = Entity> {
 }
 
 /// `GET /entities/by-name/{kind}/{namespace}/{name}/ancestry` response.
+///
+/// Refs are written as Backstage's `stringifyEntityRef` writes them:
+/// `kind:namespace/name` with the kind and namespace lowercased and the
+/// name as the entity spells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EntityAncestryResponse {
     /// The ref of the entity asked about.
     pub root_entity_ref: String,
-    /// The entity and its ancestors (the locations and entities that
-    /// emitted it), each with its parents' refs.
+    /// The entity itself (first) and its ancestors: the entities whose
+    /// processing emitted it — `Location` entities — transitively, up to
+    /// the roots that came from config or a provider. Each appears once,
+    /// with its own parents' refs.
     pub items: Vec<EntityAncestryItem>,
 }
 
@@ -150,7 +156,8 @@ pub struct EntityAncestryResponse {
 pub struct EntityAncestryItem {
     /// The entity.
     pub entity: Entity,
-    /// The refs of the entities that emitted it.
+    /// The refs of the entities whose processing emitted it; empty for a
+    /// root.
     pub parent_entity_refs: Vec<String>,
 }
 

@@ -7,13 +7,16 @@ use serde::{Deserialize, Serialize};
 /// be valid) and the location it would come from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidateEntityRequest {
-    /// A location ref, `type:target`, e.g. `url:https://example.com/catalog-info.yaml`.
+    /// A location ref, `type:target`, e.g. `url:https://example.com/catalog-info.yaml`:
+    /// where the entity would be read from. Backstage's catalog (and ours)
+    /// accepts `url` locations only.
     pub location: String,
     /// The entity to check.
     pub entity: JsonObject,
 }
 
-/// The 400 body of `POST /validate-entity` for an invalid entity.
+/// The 400 body of `POST /validate-entity` for an invalid entity (or a
+/// missing or malformed `location` or `entity`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidateEntityErrorResponse {
     /// Everything wrong with the entity.

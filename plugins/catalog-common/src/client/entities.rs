@@ -138,7 +138,14 @@ impl CatalogClient {
         Err(CatalogClientError::TooManyPages { pages: MAX_PAGES })
     }
 
-    /// `GET /entities/by-name/{kind}/{namespace}/{name}/ancestry`.
+    /// `GET /entities/by-name/{kind}/{namespace}/{name}/ancestry`: the
+    /// entity and every entity whose processing emitted it (the `Location`
+    /// entities it was read through), up to the roots, each with the refs
+    /// of its own parents. The entity comes first.
+    ///
+    /// Unlike the plain lookups, an unknown entity is an error, as in
+    /// Backstage's client: [`CatalogClientError::Api`] whose
+    /// [`is_not_found`](super::CatalogApiError::is_not_found) is true.
     pub async fn get_entity_ancestry(
         &self,
         entity_ref: &EntityRef,
