@@ -10,12 +10,13 @@ use backstage_backend::http::ApiError;
 use backstage_plugin_catalog_common::{
     AfterCursor, EntityFilter, FieldSelection, parse_order_params,
 };
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::errors::{from_store, input};
 use super::params::Params;
-use crate::store::{CatalogStore, EntityQuery, PagePosition, StoreError};
+use crate::store::{CatalogStore, EntityQuery, PageEntity, PagePosition, StoreError};
 
 /// Entities per database round trip when the whole catalog is streamed.
 const STREAM_PAGE: u64 = 10_000;
@@ -98,7 +99,7 @@ pub(crate) async fn list(
         ..EntityQuery::default()
     };
     if offset.is_none() && limit.is_none() {
-        return Ok(stream_all(store, query, fields));
+        return stream_all(store, query, fields).await;
     }
     let offset = offset.unwrap_or(0);
     let query = EntityQuery {
@@ -130,23 +131,40 @@ pub(crate) async fn list(
     Ok(response)
 }
 
-/// Streams every match as one JSON array, a page of the database at a time,
-/// so the whole catalog never sits in memory at once.
-fn stream_all(store: CatalogStore, query: EntityQuery, fields: Option<FieldSelection>) -> Response {
+/// Every match as one JSON array. When the first database page holds all
+/// of them the answer is one body of known size (which the read cache can
+/// keep); otherwise the rest is streamed a page at a time, so the whole
+/// catalog never sits in memory at once.
+async fn stream_all(
+    store: CatalogStore,
+    query: EntityQuery,
+    fields: Option<FieldSelection>,
+) -> Result<Response, ApiError> {
+    let first = store
+        .query_entities(&EntityQuery {
+            position: PagePosition::Offset(0),
+            limit: Some(STREAM_PAGE),
+            ..query.clone()
+        })
+        .await
+        .map_err(from_store)?;
+    let mut head = String::from("[");
+    page_into(&mut head, &first.items, true, fields.as_ref())?;
+    if !first.has_next {
+        head.push(']');
+        return Ok(json_text(head));
+    }
     enum Step {
-        Start,
         Next(u64),
         Done,
     }
-    let stream = futures_util::stream::unfold(Step::Start, move |step| {
+    let rest = futures_util::stream::unfold(Step::Next(first.items.len() as u64), move |step| {
         let store = store.clone();
         let query = query.clone();
         let fields = fields.clone();
         async move {
-            let offset = match step {
-                Step::Done => return None,
-                Step::Start => 0,
-                Step::Next(offset) => offset,
+            let Step::Next(offset) = step else {
+                return None;
             };
             let page_query = EntityQuery {
                 position: PagePosition::Offset(offset),
@@ -161,22 +179,11 @@ fn stream_all(store: CatalogStore, query: EntityQuery, fields: Option<FieldSelec
                 }
             };
             let mut chunk = String::new();
-            if offset == 0 {
-                chunk.push('[');
-            }
-            for (i, item) in page.items.iter().enumerate() {
-                if offset > 0 || i > 0 {
-                    chunk.push(',');
-                }
-                match project(&item.json, fields.as_ref()) {
-                    Ok(text) => chunk.push_str(&text),
-                    Err(_) => {
-                        return Some((
-                            Err(std::io::Error::other("a stored entity is not JSON")),
-                            Step::Done,
-                        ));
-                    }
-                }
+            if page_into(&mut chunk, &page.items, false, fields.as_ref()).is_err() {
+                return Some((
+                    Err(std::io::Error::other("a stored entity is not JSON")),
+                    Step::Done,
+                ));
             }
             let next = if page.has_next {
                 Step::Next(offset + page.items.len() as u64)
@@ -187,7 +194,25 @@ fn stream_all(store: CatalogStore, query: EntityQuery, fields: Option<FieldSelec
             Some((Ok::<_, std::io::Error>(Bytes::from(chunk)), next))
         }
     });
-    json_text(Body::from_stream(stream))
+    let head = futures_util::stream::once(async move { Ok(Bytes::from(head)) });
+    Ok(json_text(Body::from_stream(head.chain(rest))))
+}
+
+/// Appends the page's entities (projected) to a JSON array being written;
+/// `first` when nothing precedes them.
+fn page_into(
+    out: &mut String,
+    items: &[PageEntity],
+    first: bool,
+    fields: Option<&FieldSelection>,
+) -> Result<(), ApiError> {
+    for (i, item) in items.iter().enumerate() {
+        if !first || i > 0 {
+            out.push(',');
+        }
+        out.push_str(&project(&item.json, fields)?);
+    }
+    Ok(())
 }
 
 /// `GET /entities/by-uid/{uid}`.

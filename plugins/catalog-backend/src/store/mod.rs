@@ -135,6 +135,11 @@ impl CatalogStore {
         Ok(())
     }
 
+    /// The database the store is in.
+    pub fn database(&self) -> &Arc<PluginDatabase> {
+        &self.db
+    }
+
     /// The database's dialect.
     pub fn dialect(&self) -> Dialect {
         self.db.dialect()

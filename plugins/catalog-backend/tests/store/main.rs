@@ -1,6 +1,7 @@
 //! The catalog store over every configured database.
 
 mod fixtures;
+mod read_cache;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
