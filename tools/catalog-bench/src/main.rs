@@ -45,6 +45,10 @@ struct Args {
     /// temporary directory) or `memory` (in-memory SQLite).
     #[arg(long, default_value = "file")]
     database: String,
+    /// Turn the catalog's read cache off (`catalog.cache.enabled: false`),
+    /// to measure every request against the database.
+    #[arg(long)]
+    no_cache: bool,
     /// Only write the catalog file and config of the first size into this
     /// directory (to profile or inspect the server with `--serve
     /// DIR/app-config.yaml`), then exit.
@@ -69,7 +73,13 @@ async fn main() -> anyhow::Result<()> {
         let company = company::generate(n);
         let catalog_file = dir.join("catalog-info.yaml");
         std::fs::write(&catalog_file, &company.yaml)?;
-        let config = write_config(&dir, &catalog_file, &args.database, company.yaml.len())?;
+        let config = write_config(
+            &dir,
+            &catalog_file,
+            &args.database,
+            company.yaml.len(),
+            !args.no_cache,
+        )?;
         println!(
             "wrote {} entities; serve with --serve {}",
             company.entities,
@@ -83,14 +93,15 @@ async fn main() -> anyhow::Result<()> {
         duration: Duration::from_secs(args.seconds.max(1)),
     };
     println!(
-        "catalog-bench: {} connections, {} s per scenario, SQLite ({}), {} cores",
+        "catalog-bench: {} connections, {} s per scenario, SQLite ({}), read cache {}, {} cores",
         load.concurrency,
         load.duration.as_secs(),
         args.database,
+        if args.no_cache { "off" } else { "on" },
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     for &n in &args.entities {
-        measure(n, load, &args.database).await?;
+        measure(n, load, &args.database, !args.no_cache).await?;
     }
     Ok(())
 }
@@ -100,6 +111,7 @@ fn write_config(
     catalog_file: &Path,
     database: &str,
     file_bytes: usize,
+    cache: bool,
 ) -> anyhow::Result<PathBuf> {
     let connection = match database {
         "file" => serde_json::json!({"directory": dir.join("db")}),
@@ -116,6 +128,7 @@ fn write_config(
         },
         "catalog": {
             "maxFileBytes": file_bytes + 1024,
+            "cache": {"enabled": cache},
             "locations": [{"type": "file", "target": catalog_file}],
             "rules": [{"allow": ["Component", "API", "System", "Domain", "Resource", "Group", "User", "Location"]}],
         },
@@ -126,12 +139,18 @@ fn write_config(
     Ok(path)
 }
 
-async fn measure(n: usize, load: Load, database: &str) -> anyhow::Result<()> {
+async fn measure(n: usize, load: Load, database: &str, cache: bool) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let company = company::generate(n);
     let catalog_file = dir.path().join("catalog-info.yaml");
     std::fs::write(&catalog_file, &company.yaml)?;
-    let config = write_config(dir.path(), &catalog_file, database, company.yaml.len())?;
+    let config = write_config(
+        dir.path(),
+        &catalog_file,
+        database,
+        company.yaml.len(),
+        cache,
+    )?;
     println!(
         "\n== {} entities ({:.1} MiB of YAML in one file, {} users) ==",
         company.entities,

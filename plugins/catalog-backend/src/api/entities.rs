@@ -21,6 +21,9 @@ use crate::store::{CatalogStore, EntityQuery, PageEntity, PagePosition, StoreErr
 /// Entities per database round trip when the whole catalog is streamed.
 const STREAM_PAGE: u64 = 10_000;
 
+/// How much of an unpaged answer is built before the rest is streamed.
+const BUFFERED_BYTES: usize = 4 * 1024 * 1024;
+
 /// A JSON response from text that is already JSON.
 pub(crate) fn json_text(body: impl Into<Body>) -> Response {
     let mut response = Response::new(body.into());
@@ -131,34 +134,43 @@ pub(crate) async fn list(
     Ok(response)
 }
 
-/// Every match as one JSON array. When the first database page holds all
-/// of them the answer is one body of known size (which the read cache can
-/// keep); otherwise the rest is streamed a page at a time, so the whole
-/// catalog never sits in memory at once.
+/// Every match as one JSON array. Up to [`BUFFERED_BYTES`] of answer is
+/// built in memory and sent as one body of known size (which the read
+/// cache can keep); a larger match is streamed on from there a database
+/// page at a time, so the whole catalog never sits in memory at once.
 async fn stream_all(
     store: CatalogStore,
     query: EntityQuery,
     fields: Option<FieldSelection>,
 ) -> Result<Response, ApiError> {
-    let first = store
-        .query_entities(&EntityQuery {
-            position: PagePosition::Offset(0),
-            limit: Some(STREAM_PAGE),
-            ..query.clone()
-        })
-        .await
-        .map_err(from_store)?;
     let mut head = String::from("[");
-    page_into(&mut head, &first.items, true, fields.as_ref())?;
-    if !first.has_next {
-        head.push(']');
-        return Ok(json_text(head));
+    let mut offset = 0u64;
+    let mut empty = true;
+    loop {
+        let page = store
+            .query_entities(&EntityQuery {
+                position: PagePosition::Offset(offset),
+                limit: Some(STREAM_PAGE),
+                ..query.clone()
+            })
+            .await
+            .map_err(from_store)?;
+        page_into(&mut head, &page.items, empty, fields.as_ref())?;
+        empty = empty && page.items.is_empty();
+        offset += page.items.len() as u64;
+        if !page.has_next {
+            head.push(']');
+            return Ok(json_text(head));
+        }
+        if head.len() >= BUFFERED_BYTES {
+            break;
+        }
     }
     enum Step {
         Next(u64),
         Done,
     }
-    let rest = futures_util::stream::unfold(Step::Next(first.items.len() as u64), move |step| {
+    let rest = futures_util::stream::unfold(Step::Next(offset), move |step| {
         let store = store.clone();
         let query = query.clone();
         let fields = fields.clone();
