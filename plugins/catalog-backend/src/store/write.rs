@@ -497,7 +497,7 @@ fn prepare(entity: &Value) -> Result<Prepared<'_>, StoreError> {
         }
     };
     let mut canonical = String::new();
-    write_canonical(entity, &mut canonical, true);
+    write_canonical(entity, &mut canonical, Level::Root);
     let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
     let hash = digest.as_ref().iter().fold(String::new(), |mut out, b| {
         let _ = write!(out, "{b:02x}");
@@ -511,47 +511,30 @@ fn prepare(entity: &Value) -> Result<Prepared<'_>, StoreError> {
     })
 }
 
+/// Where [`write_canonical`] is in the entity.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// The entity itself.
+    Root,
+    /// Its `metadata` object.
+    Metadata,
+    /// Anywhere below.
+    Other,
+}
+
 /// JSON with object keys sorted, so equal content hashes equally whatever
-/// the key order. At the `root`, `metadata.uid` and `metadata.etag` are
-/// left out: they are not content.
-fn write_canonical(value: &Value, out: &mut String, root: bool) {
+/// the key order. `metadata.uid` and `metadata.etag` are left out: they are
+/// not content.
+fn write_canonical(value: &Value, out: &mut String, level: Level) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
+            let mut keys: Vec<&String> = map
+                .keys()
+                .filter(|k| {
+                    level != Level::Metadata || (k.as_str() != "uid" && k.as_str() != "etag")
+                })
+                .collect();
             keys.sort();
-            if root && let Some(Value::Object(meta)) = map.get("metadata") {
-                out.push('{');
-                for (i, key) in keys.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    out.push_str(&Value::String((*key).clone()).to_string());
-                    out.push(':');
-                    if key.as_str() == "metadata" {
-                        let mut meta_keys: Vec<&String> = meta
-                            .keys()
-                            .filter(|k| k.as_str() != "uid" && k.as_str() != "etag")
-                            .collect();
-                        meta_keys.sort();
-                        out.push('{');
-                        for (j, meta_key) in meta_keys.iter().enumerate() {
-                            if j > 0 {
-                                out.push(',');
-                            }
-                            out.push_str(&Value::String((*meta_key).clone()).to_string());
-                            out.push(':');
-                            if let Some(child) = meta.get(*meta_key) {
-                                write_canonical(child, out, false);
-                            }
-                        }
-                        out.push('}');
-                    } else if let Some(child) = map.get(*key) {
-                        write_canonical(child, out, false);
-                    }
-                }
-                out.push('}');
-                return;
-            }
             out.push('{');
             for (i, key) in keys.iter().enumerate() {
                 if i > 0 {
@@ -559,8 +542,13 @@ fn write_canonical(value: &Value, out: &mut String, root: bool) {
                 }
                 out.push_str(&Value::String((*key).clone()).to_string());
                 out.push(':');
+                let child_level = if level == Level::Root && key.as_str() == "metadata" {
+                    Level::Metadata
+                } else {
+                    Level::Other
+                };
                 if let Some(child) = map.get(*key) {
-                    write_canonical(child, out, false);
+                    write_canonical(child, out, child_level);
                 }
             }
             out.push('}');
@@ -571,7 +559,7 @@ fn write_canonical(value: &Value, out: &mut String, root: bool) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_canonical(item, out, false);
+                write_canonical(item, out, Level::Other);
             }
             out.push(']');
         }
