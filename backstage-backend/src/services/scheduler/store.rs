@@ -128,8 +128,11 @@ impl TaskStore {
             .map_err(|e| self.error(e))
     }
 
-    /// Adds the task, or updates its settings; of the stored and the new
-    /// next run time, the earlier wins.
+    /// Adds the task, or updates its settings. A replica registering the
+    /// same schedule leaves the stored next run alone (otherwise each
+    /// replica that starts would pull the next run to now and the task
+    /// would run twice in one period); a changed schedule may bring it
+    /// forward — of the stored and the new next run time, the earlier wins.
     pub(crate) async fn register(
         &self,
         id: &str,
@@ -140,13 +143,15 @@ impl TaskStore {
         let statement = match self.dialect() {
             Dialect::MySql => format!(
                 "INSERT INTO {TABLE} (id, settings_json, next_run_start_at) VALUES ($1, $2, $3) \
-                 ON DUPLICATE KEY UPDATE settings_json = VALUES(settings_json), \
-                 next_run_start_at = LEAST(next_run_start_at, VALUES(next_run_start_at))"
+                 ON DUPLICATE KEY UPDATE next_run_start_at = IF(settings_json <> VALUES(settings_json) \
+                 AND VALUES(next_run_start_at) < next_run_start_at, VALUES(next_run_start_at), next_run_start_at), \
+                 settings_json = VALUES(settings_json)"
             ),
             Dialect::Sqlite | Dialect::Postgres => format!(
                 "INSERT INTO {TABLE} (id, settings_json, next_run_start_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (id) DO UPDATE SET settings_json = excluded.settings_json, \
-                 next_run_start_at = CASE WHEN excluded.next_run_start_at < {TABLE}.next_run_start_at \
+                 next_run_start_at = CASE WHEN {TABLE}.settings_json <> excluded.settings_json \
+                 AND excluded.next_run_start_at < {TABLE}.next_run_start_at \
                  THEN excluded.next_run_start_at ELSE {TABLE}.next_run_start_at END"
             ),
         };
