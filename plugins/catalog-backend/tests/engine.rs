@@ -5,82 +5,19 @@
 
 #![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
 
-use std::path::Path;
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
-use backstage_backend::backstage_core::config::Config;
-use backstage_backend::services::database::{DatabaseManager, PluginDatabase};
+use backstage_backend::services::database::PluginDatabase;
 use backstage_plugin_catalog_backend::engine::ProcessingEngine;
 use backstage_plugin_catalog_backend::processing::{CatalogRules, Orchestrator, builtin};
 use backstage_plugin_catalog_backend::store::CatalogStore;
 use backstage_plugin_catalog_node::LocationSpec;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// The `backend.database` sections to test: SQLite always, PostgreSQL and
-/// MySQL when the environment names them.
-fn databases() -> Vec<(&'static str, Value)> {
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-    let mut list = vec![(
-        "sqlite",
-        json!({"client": "better-sqlite3", "connection": ":memory:"}),
-    )];
-    for (var, name, client) in [
-        ("BACKSTAGE_TEST_POSTGRES_URL", "postgres", "pg"),
-        ("BACKSTAGE_TEST_MYSQL_URL", "mysql", "mysql2"),
-    ] {
-        match std::env::var(var) {
-            Ok(url) if !url.is_empty() => list.push((
-                name,
-                json!({"client": client, "connection": url, "pool": {"max": 3}}),
-            )),
-            _ if ci => panic!("{var} is not set, and CI=true requires every database"),
-            _ => println!("skipped {name}: {var} is not set"),
-        }
-    }
-    list
-}
-
-fn prefix(test: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "ce{}_{}_{test}_",
-        std::process::id() % 10000,
-        nanos % 100_000
-    )
-}
-
-/// Drops the plugin's database on servers (SQLite in memory goes by itself).
-async fn drop_database(name: &str, section: &Value, prefix: &str) {
-    let Some(url) = section["connection"].as_str().filter(|_| name != "sqlite") else {
-        return;
-    };
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await
-        .unwrap();
-    let statement = if name == "postgres" {
-        format!("DROP DATABASE IF EXISTS \"{prefix}catalog\" WITH (FORCE)")
-    } else {
-        format!("DROP DATABASE IF EXISTS `{prefix}catalog`")
-    };
-    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-        .execute(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
+use support::{Database, databases, drop_database, unique_prefix, write};
 
 const ROOT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: company}\nspec:\n  targets: [./team.yaml, ./payments.yaml]\n";
 
@@ -98,13 +35,8 @@ struct Catalog {
     db: Arc<PluginDatabase>,
 }
 
-async fn catalog(section: &Value, prefix: &str) -> Catalog {
-    let mut section = section.clone();
-    section["prefix"] = json!(prefix);
-    let manager = DatabaseManager::new(Arc::new(Config::from_value(
-        json!({"backend": {"database": section}}),
-    )));
-    let db = Arc::new(manager.for_plugin("catalog").unwrap());
+async fn catalog(database: &Database, prefix: &str) -> Catalog {
+    let db = database.catalog_database(prefix);
     let store = CatalogStore::new(Arc::clone(&db));
     store.migrate().await.unwrap();
     let engine = ProcessingEngine::new(
@@ -144,14 +76,15 @@ fn has_relation(entity: &Value, relation_type: &str, target: &str) -> bool {
 
 #[tokio::test]
 async fn configured_locations_become_entities_and_changes_flow_through() {
-    for (name, section) in databases() {
+    for database in databases() {
+        let name = database.name;
         println!("engine: {name}");
-        let prefix = prefix("flow");
+        let prefix = unique_prefix("flow");
         let dir = tempfile::tempdir().unwrap();
         let root = write(dir.path(), "catalog-info.yaml", ROOT);
         write(dir.path(), "team.yaml", TEAM);
         let payments_file = write(dir.path(), "payments.yaml", &payments("Takes the money"));
-        let catalog = catalog(&section, &prefix).await;
+        let catalog = catalog(&database, &prefix).await;
         let roots = [LocationSpec::new("file", &root)];
 
         catalog.engine.set_config_locations(&roots).await.unwrap();
@@ -252,18 +185,19 @@ async fn configured_locations_become_entities_and_changes_flow_through() {
         assert!(company.get("status").is_none(), "{company}");
 
         catalog.db.close().await;
-        drop_database(name, &section, &prefix).await;
+        drop_database(&database, &prefix).await;
     }
 }
 
 #[tokio::test]
 async fn an_entity_claimed_by_two_locations_stays_with_the_first() {
-    for (name, section) in databases() {
-        let prefix = prefix("claim");
+    for database in databases() {
+        let name = database.name;
+        let prefix = unique_prefix("claim");
         let dir = tempfile::tempdir().unwrap();
         let first = write(dir.path(), "first.yaml", &payments("from the first file"));
         let second = write(dir.path(), "second.yaml", &payments("from the second file"));
-        let catalog = catalog(&section, &prefix).await;
+        let catalog = catalog(&database, &prefix).await;
         catalog
             .engine
             .set_config_locations(&[
@@ -293,6 +227,6 @@ async fn an_entity_claimed_by_two_locations_stays_with_the_first() {
             );
         }
         catalog.db.close().await;
-        drop_database(name, &section, &prefix).await;
+        drop_database(&database, &prefix).await;
     }
 }

@@ -1,5 +1,7 @@
 //! The catalog store over every configured database.
 
+#[path = "../support/mod.rs"]
+mod catalog_support;
 mod fixtures;
 mod read_cache;
 mod support;

@@ -7,9 +7,11 @@
 //! Shared by several test crates, each of which uses only some of it.
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use backstage_backend::backstage_core::config::Config;
+use backstage_backend::services::database::{DatabaseManager, PluginDatabase};
 use backstage_backend::{Backend, RunningBackend};
 use backstage_plugin_catalog_backend::catalog_plugin;
 use reqwest::header::HeaderMap;
@@ -22,6 +24,29 @@ pub(crate) struct Database {
     pub(crate) name: &'static str,
     section: Value,
     url: Option<String>,
+}
+
+impl Database {
+    /// Its `backend.database` section, with every database named after
+    /// `prefix`.
+    pub(crate) fn section(&self, prefix: &str) -> Value {
+        let mut section = self.section.clone();
+        section["prefix"] = json!(prefix);
+        section
+    }
+
+    /// The catalog plugin's database on this server, named after `prefix`
+    /// (not connected until used).
+    pub(crate) fn catalog_database(&self, prefix: &str) -> Arc<PluginDatabase> {
+        let manager = DatabaseManager::new(Arc::new(Config::from_value(
+            json!({"backend": {"database": self.section(prefix)}}),
+        )));
+        Arc::new(
+            manager
+                .for_plugin("catalog")
+                .unwrap_or_else(|e| panic!("database settings for {}: {e}", self.name)),
+        )
+    }
 }
 
 /// The databases to test on.
@@ -50,7 +75,7 @@ pub(crate) fn databases() -> Vec<Database> {
 }
 
 /// A prefix no other test (or run) uses.
-fn unique_prefix(test: &str) -> String {
+pub(crate) fn unique_prefix(test: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -97,8 +122,7 @@ impl TestCatalog {
     /// at startup unless it says otherwise) on `database`.
     pub(crate) async fn start(database: &Database, test: &str, catalog: Value) -> Self {
         let prefix = unique_prefix(test);
-        let mut section = database.section.clone();
-        section["prefix"] = json!(prefix);
+        let section = database.section(&prefix);
         let mut catalog = catalog;
         if catalog.get("processingInterval").is_none() {
             catalog["processingInterval"] = json!(false);
@@ -180,7 +204,7 @@ impl TestCatalog {
 
 /// Drops the catalog's database on a server (SQLite in memory goes by
 /// itself).
-async fn drop_database(database: &Database, prefix: &str) {
+pub(crate) async fn drop_database(database: &Database, prefix: &str) {
     let Some(url) = &database.url else { return };
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new()
@@ -204,8 +228,9 @@ async fn drop_database(database: &Database, prefix: &str) {
 pub(crate) fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap();
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("creating {}: {e}", parent.display()));
     }
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
     path.display().to_string()
 }
