@@ -141,10 +141,14 @@ fn assert_one_at_a_time(runs: &[Run], interval: Duration) {
 #[tokio::test]
 async fn a_global_task_runs_on_one_backend_at_a_time_and_moves_when_it_stops() {
     for_each_server("global", |_server, config| async move {
-        let interval = Duration::from_millis(300);
+        // Runs are short next to the interval: a second run in one period
+        // would start right after the first ends (~50 ms), while a run that
+        // merely started late on a busy machine still leaves a gap of
+        // hundreds of milliseconds.
+        let interval = Duration::from_millis(800);
         let schedule = TaskSchedule::every(interval).timeout(Duration::from_secs(10));
         let log = runs();
-        let work = Duration::from_millis(100);
+        let work = Duration::from_millis(50);
         let one = start(
             ticker("one", schedule.clone(), Arc::clone(&log), work),
             config.clone(),
