@@ -128,6 +128,7 @@ pub(crate) fn backend_schema() -> ConfigSchema {
                     }
                 },
                 "cache": crate::services::cache::schema(),
+                "reading": crate::services::url_reader::schema(),
                 "cors": {
                     "type": "object",
                     "properties": {

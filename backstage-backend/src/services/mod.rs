@@ -14,6 +14,7 @@
 //! | [`CACHE`] / [`cache::CACHE_MANAGER`] | `core.cache` / `core.cache.manager` | plugin / root |
 //! | [`database::DATABASE`] / [`database::DATABASE_MANAGER`] | `core.database` / `core.databaseManager` | plugin / root |
 //! | [`SCHEDULER`] | `core.scheduler` | plugin |
+//! | [`URL_READER`] | `core.urlReader` | plugin |
 
 pub mod auth;
 pub mod cache;
@@ -26,6 +27,7 @@ mod lifecycle;
 mod logger;
 mod plugin_metadata;
 pub mod scheduler;
+pub mod url_reader;
 
 pub use auth::{AUTH, AuthService, Credentials};
 pub use cache::{CACHE, CacheService};
@@ -40,3 +42,4 @@ pub(crate) use logger::init_tracing;
 pub use logger::{LOGGER, Logger, ROOT_LOGGER};
 pub use plugin_metadata::{PLUGIN_METADATA, PluginMetadata};
 pub use scheduler::{SCHEDULER, SchedulerService};
+pub use url_reader::{URL_READER, UrlReaderService};
