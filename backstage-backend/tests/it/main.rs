@@ -14,3 +14,4 @@ mod scheduler;
 mod services;
 mod startup_errors;
 mod support;
+mod url_reader;
