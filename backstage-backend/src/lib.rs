@@ -80,3 +80,7 @@ struct BookScheduling;
 #[cfg(doctest)]
 #[doc = include_str!("../../book/src/backend/storing-data.md")]
 struct BookStoringData;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../book/src/backend/reading-urls.md")]
+struct BookReadingUrls;
