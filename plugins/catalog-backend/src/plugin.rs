@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use backstage_backend::services::database::DATABASE;
 use backstage_backend::services::scheduler::{SCHEDULER, Scope, TaskDefinition, TaskSchedule};
+use backstage_backend::services::url_reader::URL_READER;
 use backstage_backend::{BackendPlugin, BoxError};
 use backstage_plugin_catalog_node::{CATALOG_PROCESSING, CatalogProcessing};
 
@@ -30,8 +31,11 @@ pub fn catalog_plugin() -> BackendPlugin {
             let store = CatalogStore::new(Arc::clone(&db));
             store.migrate().await?;
 
+            // `url` locations are read through the URL reader, so what the
+            // catalog may fetch is `backend.reading.allow`'s decision.
+            let url_reader = ctx.service(&URL_READER).await?;
             let mut processors =
-                builtin::processors_reading_at_most(config::max_file_bytes(&config)?);
+                builtin::processors_with_url_reader(config::max_file_bytes(&config)?, url_reader);
             processors.extend(processing.processors());
             let rules = CatalogRules::from_config(&config, config::resolve_target)?;
             let interval = config::processing_interval(&config)?;

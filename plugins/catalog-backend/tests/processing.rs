@@ -335,3 +335,222 @@ async fn processors_may_not_rename_entities() {
         result.errors
     );
 }
+
+// --- url locations, through the backend's URL reader ------------------------
+
+mod url_locations {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use axum::Router;
+    use axum::routing::get;
+    use backstage_backend::backstage_core::config::Config;
+    use backstage_backend::services::url_reader::{UrlReaderService, UrlReaders};
+    use backstage_backend::{Backend, BackendPlugin};
+    use backstage_plugin_catalog_backend::catalog_plugin;
+    use backstage_plugin_catalog_backend::processing::{CatalogRules, Orchestrator, builtin};
+    use backstage_plugin_catalog_node::{LocationSpec, Presence};
+    use serde_json::{Value, json};
+
+    use super::PAYMENTS;
+
+    const ROOT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: repo}\nspec:\n  targets: [./services/payments.yaml]\n";
+    const OPENAPI: &str = "openapi: 3.0.0\ninfo: {title: Payments}\n";
+
+    /// A source host on 127.0.0.1 serving a small repository.
+    async fn source_host() -> (SocketAddr, tokio::task::JoinHandle<()>) {
+        let router = Router::new()
+            .route("/repo/catalog-info.yaml", get(|| async { ROOT }))
+            .route("/repo/services/payments.yaml", get(|| async { PAYMENTS }))
+            .route(
+                "/repo/services/payments-openapi.yaml",
+                get(|| async { OPENAPI }),
+            );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        (addr, task)
+    }
+
+    fn reading(allowed: &[String]) -> Value {
+        let allow: Vec<Value> = allowed
+            .iter()
+            .map(|host| json!({"host": host, "paths": ["/repo/"]}))
+            .collect();
+        json!({"allow": allow})
+    }
+
+    fn readers(allowed: &[String]) -> Arc<dyn UrlReaderService> {
+        let config = Config::from_value(json!({"backend": {"reading": reading(allowed)}}));
+        Arc::new(UrlReaders::from_config(&config).unwrap())
+    }
+
+    fn catalog(reader: Arc<dyn UrlReaderService>, max_bytes: u64) -> Orchestrator {
+        Orchestrator::new(
+            builtin::processors_with_url_reader(max_bytes, reader),
+            CatalogRules::allow_all(),
+        )
+    }
+
+    fn url_location(target: &str) -> Value {
+        json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Location",
+            "metadata": {"name": "root"},
+            "spec": {"type": "url", "target": target}
+        })
+    }
+
+    #[tokio::test]
+    async fn url_locations_relative_targets_and_placeholders_are_read_through_the_url_reader() {
+        let (addr, _server) = source_host().await;
+        let catalog = catalog(readers(&[addr.to_string()]), 1 << 20);
+        let root = format!("http://{addr}/repo/catalog-info.yaml");
+        let result = catalog
+            .process(url_location(&root), &LocationSpec::new("url", &root))
+            .await;
+        assert!(result.errors.is_empty(), "{:?}", result.errors);
+        let nested = &result.children[0];
+        assert_eq!(nested.entity["kind"], "Location");
+        assert_eq!(
+            nested.entity["metadata"]["annotations"]["backstage.io/managed-by-location"],
+            format!("url:{root}")
+        );
+
+        // The nested Location's relative target resolves against its URL.
+        let result = catalog
+            .process(nested.entity.clone(), &nested.location)
+            .await;
+        assert!(result.errors.is_empty(), "{:?}", result.errors);
+        let services = format!("http://{addr}/repo/services/payments.yaml");
+        let names: Vec<&str> = result
+            .children
+            .iter()
+            .map(|c| c.entity["metadata"]["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["payments", "payments-api"]);
+        assert_eq!(result.children[1].location.target, services);
+
+        // `$text: ./payments-openapi.yaml` is read from next to the file.
+        let api = &result.children[1];
+        let result = catalog.process(api.entity.clone(), &api.location).await;
+        assert!(result.errors.is_empty(), "{:?}", result.errors);
+        assert_eq!(result.entity.unwrap()["spec"]["definition"], OPENAPI);
+    }
+
+    #[tokio::test]
+    async fn url_problems_are_errors_on_that_location() {
+        let (addr, _server) = source_host().await;
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed_addr = closed.local_addr().unwrap();
+        drop(closed);
+        let reader = readers(&[addr.to_string(), closed_addr.to_string()]);
+        let catalog = catalog(Arc::clone(&reader), 1 << 20);
+        let process = |target: String, presence: Presence| {
+            let catalog = &catalog;
+            async move {
+                let mut entity = url_location(&target);
+                if presence == Presence::Optional {
+                    entity["spec"]["presence"] = json!("optional");
+                }
+                let here = LocationSpec::new("url", format!("http://{addr}/repo/root.yaml"));
+                catalog.process(entity, &here).await
+            }
+        };
+
+        // Another name of the same server is not in the allow-list.
+        let refused = format!("http://localhost:{}/repo/catalog-info.yaml", addr.port());
+        let result = process(refused, Presence::Required).await;
+        assert_eq!(
+            result.errors[0].name, "NotAllowedError",
+            "{:?}",
+            result.errors
+        );
+        assert!(
+            result.errors[0].message.contains("backend.reading.allow"),
+            "{:?}",
+            result.errors
+        );
+        assert!(result.children.is_empty());
+
+        let missing = format!("http://{addr}/repo/missing.yaml");
+        let result = process(missing.clone(), Presence::Required).await;
+        assert_eq!(
+            result.errors[0].name, "NotFoundError",
+            "{:?}",
+            result.errors
+        );
+        assert!(result.errors[0].message.contains("presence: optional"));
+        let result = process(missing, Presence::Optional).await;
+        assert!(result.errors.is_empty(), "{:?}", result.errors);
+
+        let unreachable = format!("http://{closed_addr}/repo/catalog-info.yaml");
+        let result = process(unreachable, Presence::Required).await;
+        assert_eq!(result.errors[0].name, "Error", "{:?}", result.errors);
+        assert!(
+            result.errors[0].message.contains("cannot reach"),
+            "{:?}",
+            result.errors
+        );
+
+        // catalog.maxFileBytes applies to URLs too.
+        let small = super::url_locations::catalog(reader, 16);
+        let root = format!("http://{addr}/repo/catalog-info.yaml");
+        let result = small
+            .process(url_location(&root), &LocationSpec::new("url", &root))
+            .await;
+        assert_eq!(result.errors[0].name, "InputError", "{:?}", result.errors);
+        assert!(
+            result.errors[0].message.contains("limit of 16 bytes"),
+            "{:?}",
+            result.errors
+        );
+    }
+
+    #[tokio::test]
+    async fn the_catalog_plugin_ingests_allowed_url_locations_and_skips_refused_ones() {
+        let (addr, _server) = source_host().await;
+        let refused = format!("http://localhost:{}/repo/catalog-info.yaml", addr.port());
+        let config = Config::from_value(json!({
+            "backend": {
+                "listen": {"host": "127.0.0.1", "port": 0},
+                "logger": {"level": "error"},
+                "auth": {"dangerouslyDisableDefaultAuthPolicy": true},
+                "database": {"client": "better-sqlite3", "connection": ":memory:"},
+                "reading": reading(&[addr.to_string()])
+            },
+            "catalog": {
+                "processingInterval": false,
+                "rules": [{"allow": ["Component", "API", "Location"]}],
+                "locations": [
+                    {"type": "url", "target": refused},
+                    {"type": "url", "target": format!("http://{addr}/repo/catalog-info.yaml")}
+                ]
+            }
+        }));
+        let plugin: BackendPlugin = catalog_plugin();
+        let backend = Backend::builder()
+            .add(plugin)
+            .config(config)
+            .start()
+            .await
+            .unwrap();
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let entities: Value = reqwest::get(format!("{}/api/catalog/entities", backend.url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let mut names: Vec<&str> = entities
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] != "Location")
+            .map(|e| e["metadata"]["name"].as_str().unwrap())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, ["payments", "payments-api"]);
+        backend.stop().await;
+    }
+}

@@ -8,7 +8,7 @@ use backstage_plugin_catalog_node::{
 };
 use serde_json::{Value, json};
 
-use super::builtin::resolve_relative;
+use super::builtin::{resolve_relative, resolve_url};
 use super::envelope;
 use super::rules::CatalogRules;
 
@@ -209,7 +209,7 @@ impl Orchestrator {
             }
         }
         Err(ProcessorError::input(format!(
-            "no processor can read locations of type '{}' ({location}); the catalog reads 'file' locations, and 'url' ones once the URL reader is configured",
+            "no processor can read locations of type '{}' ({location}); the catalog reads 'file' locations, and 'url' ones through the backend's URL reader (backend.reading.allow)",
             location.location_type
         )))
     }
@@ -248,10 +248,10 @@ fn location_targets(entity: &Value, location: &LocationSpec) -> Vec<LocationSpec
     targets
         .into_iter()
         .map(|target| {
-            let target = if location_type == "file" && location.location_type == "file" {
-                resolve_relative(&location.target, target)
-            } else {
-                target.to_owned()
+            let target = match (location_type.as_str(), location.location_type.as_str()) {
+                ("file", "file") => resolve_relative(&location.target, target),
+                ("url", "url") => resolve_url(&location.target, target),
+                _ => target.to_owned(),
             };
             LocationSpec {
                 location_type: location_type.clone(),

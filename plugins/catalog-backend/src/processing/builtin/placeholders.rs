@@ -3,24 +3,41 @@
 //! (as a string, parsed JSON or parsed YAML), resolved relative to the
 //! entity's location.
 
+use std::sync::Arc;
+
+use backstage_backend::services::url_reader::UrlReaderService;
 use backstage_common::catalog::{Placeholder, PlaceholderKind};
 use backstage_plugin_catalog_node::{CatalogProcessor, Emitter, LocationSpec, ProcessorError};
 use serde_json::Value;
 
 use super::file_reader::read_text;
+use super::url_reader::{read_url_text, resolve_url};
 use crate::processing::yaml::parse_documents;
 
-/// Resolves placeholders in `file` locations. Other location types (URLs)
-/// need the URL reader and are reported as errors on the entity until then.
-#[derive(Clone, Copy, Debug)]
+/// Resolves placeholders in `file` locations, and in `url` locations when
+/// it has a URL reader ([`with_url_reader`](Self::with_url_reader)); other
+/// location types are reported as errors on the entity.
+#[derive(Clone, Debug)]
 pub struct PlaceholderProcessor {
     max_bytes: u64,
+    url_reader: Option<Arc<dyn UrlReaderService>>,
 }
 
 impl PlaceholderProcessor {
     /// A processor reading referenced files up to `max_bytes`.
     pub fn new(max_bytes: u64) -> Self {
-        Self { max_bytes }
+        Self {
+            max_bytes,
+            url_reader: None,
+        }
+    }
+
+    /// This processor, reading the targets of placeholders in `url`
+    /// locations through `reader` (relative targets resolve against the
+    /// location's URL).
+    pub fn with_url_reader(mut self, reader: Arc<dyn UrlReaderService>) -> Self {
+        self.url_reader = Some(reader);
+        self
     }
 
     async fn resolve(
@@ -67,15 +84,32 @@ impl PlaceholderProcessor {
         path: &str,
         location: &LocationSpec,
     ) -> Result<Value, ProcessorError> {
-        if location.location_type != "file" {
-            return Err(ProcessorError::input(format!(
-                "placeholder {} at {path}: reading from a '{}' location needs the URL reader, which this catalog does not have yet",
-                kind.key(),
-                location.location_type
-            )));
-        }
-        let resolved = resolve_relative(&location.target, target);
-        let text = read_text(&resolved, self.max_bytes).await?.ok_or_else(|| {
+        let (resolved, text) = match (location.location_type.as_str(), &self.url_reader) {
+            ("file", _) => {
+                let resolved = resolve_relative(&location.target, target);
+                let text = read_text(&resolved, self.max_bytes).await?;
+                (resolved, text)
+            }
+            ("url", Some(reader)) => {
+                let resolved = resolve_url(&location.target, target);
+                let text = read_url_text(reader.as_ref(), &resolved, self.max_bytes)
+                    .await
+                    .map_err(|e| {
+                        ProcessorError::new(
+                            e.name,
+                            format!("placeholder {} at {path}: {}", kind.key(), e.message),
+                        )
+                    })?;
+                (resolved, text)
+            }
+            (other, _) => {
+                return Err(ProcessorError::input(format!(
+                    "placeholder {} at {path}: this catalog cannot read placeholder targets of a '{other}' location",
+                    kind.key(),
+                )));
+            }
+        };
+        let text = text.ok_or_else(|| {
             ProcessorError::not_found(format!(
                 "placeholder {} at {path}: {resolved} does not exist",
                 kind.key()
