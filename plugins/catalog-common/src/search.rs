@@ -77,10 +77,45 @@ impl SearchEntry {
     }
 }
 
+/// One search entry that also keeps its value as the entity wrote it: what
+/// an index needs to show values (facets) in their original case while
+/// matching them lowercased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CasedSearchEntry {
+    /// The lowercased dot path, e.g. `spec.type`.
+    pub key: String,
+    /// `(lowercased, as written)`, or `None` where [`SearchEntry::value`]
+    /// is `None`.
+    pub value: Option<(String, String)>,
+}
+
 /// The search entries of an entity given as JSON (see the module
 /// documentation for the rules). Anything that is not an object gives no
 /// entries.
 pub fn search_entries(entity: &Value) -> Vec<SearchEntry> {
+    cased_search_entries(entity)
+        .into_iter()
+        .map(|entry| SearchEntry {
+            key: entry.key,
+            value: entry.value.map(|(lower, _)| lower),
+        })
+        .collect()
+}
+
+/// Exactly the entries of [`search_entries`], in the same order, each value
+/// paired with its text as the entity wrote it. Where two values under one
+/// key differ only in case, the first one's casing is kept (the entries
+/// hold only one of them).
+///
+/// ```
+/// use backstage_plugin_catalog_common::search::cased_search_entries;
+/// use serde_json::json;
+///
+/// let entries = cased_search_entries(&json!({"metadata": {"tags": ["Java"]}}));
+/// let tag = entries.iter().find(|e| e.key == "metadata.tags" && e.value.is_some());
+/// assert_eq!(tag.unwrap().value, Some(("java".to_owned(), "Java".to_owned())));
+/// ```
+pub fn cased_search_entries(entity: &Value) -> Vec<CasedSearchEntry> {
     let mut out = Collector::default();
     let Some(root) = entity.as_object() else {
         return out.entries;
@@ -111,7 +146,7 @@ pub fn search_entries(entity: &Value) -> Vec<SearchEntry> {
 
 #[derive(Default)]
 struct Collector {
-    entries: Vec<SearchEntry>,
+    entries: Vec<CasedSearchEntry>,
     seen: HashSet<(String, Option<String>)>,
 }
 
@@ -121,7 +156,7 @@ impl Collector {
             Value::Object(map) => {
                 self.push(path.to_owned(), None);
                 for (key, child) in map {
-                    self.visit(&format!("{path}.{}", key.to_lowercase()), child);
+                    self.visit(&child_path(path, key), child);
                 }
             }
             Value::Array(items) => {
@@ -141,15 +176,12 @@ impl Collector {
             Value::Array(_) => self.visit(path, item),
             Value::Object(map) => {
                 for (key, child) in map {
-                    self.visit(&format!("{path}.{}", key.to_lowercase()), child);
+                    self.visit(&child_path(path, key), child);
                 }
             }
             Value::String(text) => {
-                self.push(path.to_owned(), Some(text.to_lowercase()));
-                self.push(
-                    format!("{path}.{}", text.to_lowercase()),
-                    Some("true".to_owned()),
-                );
+                self.push(path.to_owned(), Some(text.clone()));
+                self.push(child_path(path, text), Some("true".to_owned()));
             }
             scalar => self.push(path.to_owned(), scalar_text(scalar)),
         }
@@ -159,28 +191,41 @@ impl Collector {
         let kind = relation.get("type").and_then(Value::as_str);
         let target = relation.get("targetRef").and_then(Value::as_str);
         if let (Some(kind), Some(target)) = (kind, target) {
-            self.push(
-                format!("relations.{}", kind.to_lowercase()),
-                Some(target.to_lowercase()),
-            );
+            self.push(child_path("relations", kind), Some(target.to_owned()));
         }
     }
 
-    fn push(&mut self, key: String, value: Option<String>) {
+    /// Adds `key` = `original` under the rules: long keys are dropped,
+    /// long values keep only their key, and an entry whose key and
+    /// lowercased value were seen already is left out.
+    fn push(&mut self, key: String, original: Option<String>) {
         if key.chars().count() > MAX_SEARCH_KEY_LENGTH {
             return;
         }
-        let value = value.filter(|v| v.chars().count() <= MAX_SEARCH_VALUE_LENGTH);
-        if self.seen.insert((key.clone(), value.clone())) {
-            self.entries.push(SearchEntry { key, value });
+        let value = original
+            .map(|original| (original.to_lowercase(), original))
+            .filter(|(lower, _)| lower.chars().count() <= MAX_SEARCH_VALUE_LENGTH);
+        let lower = value.as_ref().map(|(lower, _)| lower.clone());
+        if self.seen.insert((key.clone(), lower)) {
+            self.entries.push(CasedSearchEntry { key, value });
         }
     }
 }
 
-/// The lowercased text of a scalar; `None` for `null`.
+/// `path.key`, the key lowercased.
+fn child_path(path: &str, key: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 1 + key.len());
+    out.push_str(path);
+    out.push('.');
+    out.push_str(&key.to_lowercase());
+    out
+}
+
+/// The text of a scalar as written (strings keep their case); `None` for
+/// `null`.
 fn scalar_text(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => Some(s.to_lowercase()),
+        Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(number_text(n)),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

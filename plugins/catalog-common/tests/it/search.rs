@@ -1,6 +1,6 @@
 //! The search entries of an entity.
 
-use backstage_plugin_catalog_common::search::{SearchEntry, search_entries};
+use backstage_plugin_catalog_common::search::{SearchEntry, cased_search_entries, search_entries};
 use serde_json::json;
 
 fn entry(key: &str, value: Option<&str>) -> SearchEntry {
@@ -87,4 +87,47 @@ fn every_example_entity_is_searchable() {
             assert!(entries.iter().all(|e| e.key == e.key.to_lowercase()));
         }
     }
+}
+
+#[test]
+fn cased_entries_are_the_search_entries_with_their_original_text() {
+    let entity = json!({
+        "kind": "Component",
+        "metadata": {"name": "Web", "tags": ["Java", "java", "Go"], "n": 7.0, "ok": true, "x": null},
+        "relations": [{"type": "ownedBy", "targetRef": "group:default/Team-A"}],
+        "status": {"items": []}
+    });
+    let cased = cased_search_entries(&entity);
+    let lowered: Vec<SearchEntry> = cased
+        .iter()
+        .map(|e| SearchEntry {
+            key: e.key.clone(),
+            value: e.value.as_ref().map(|(lower, _)| lower.clone()),
+        })
+        .collect();
+    assert_eq!(lowered, search_entries(&entity));
+    let value_of = |key: &str| {
+        cased
+            .iter()
+            .find(|e| e.key == key && e.value.is_some())
+            .and_then(|e| e.value.clone())
+    };
+    // The first casing of a value wins; "java" is not a second entry.
+    assert_eq!(
+        value_of("metadata.tags"),
+        Some(("java".into(), "Java".into()))
+    );
+    assert_eq!(
+        value_of("metadata.name"),
+        Some(("web".into(), "Web".into()))
+    );
+    assert_eq!(value_of("metadata.n"), Some(("7".into(), "7".into())));
+    assert_eq!(
+        value_of("relations.ownedby"),
+        Some(("group:default/team-a".into(), "group:default/Team-A".into()))
+    );
+    assert_eq!(
+        value_of("metadata.tags.java"),
+        Some(("true".into(), "true".into()))
+    );
 }
