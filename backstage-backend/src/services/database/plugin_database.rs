@@ -286,7 +286,15 @@ impl PluginDatabase {
                 options
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA foreign_keys = ON").await.map(|_| ())
+                            // Write-ahead logging: readers never wait for the
+                            // writer, and a commit is one append, synced at
+                            // checkpoints (synchronous = NORMAL: a power loss
+                            // may drop the last commits, never corrupts).
+                            conn.execute(
+                                "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL",
+                            )
+                            .await
+                            .map(|_| ())
                         })
                     })
                     .connect(&url)
