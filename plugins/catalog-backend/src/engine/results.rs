@@ -61,6 +61,7 @@ pub(crate) async fn write_results(
     .await?;
     let mut unchanged = Vec::new();
     let mut succeeded = Vec::new();
+    let mut processed = Vec::new();
     for (row, result) in outcomes {
         if current.get(&row.entity_ref) != Some(&row.unprocessed_hash) {
             continue;
@@ -72,7 +73,7 @@ pub(crate) async fn write_results(
             continue;
         }
         written.to_stitch.insert(row.entity_ref.clone());
-        let update = match &result.entity {
+        match &result.entity {
             None => {
                 let messages: Vec<String> = result
                     .errors
@@ -89,28 +90,27 @@ pub(crate) async fn write_results(
                     .iter()
                     .map(|e| json!({"name": e.name, "message": e.message}))
                     .collect();
-                Query::update()
+                let update = Query::update()
                     .table(STATE)
                     .value("errors", Value::Array(errors).to_string())
                     .value("result_hash", hash)
                     .value("next_update_at", next)
                     .and_where(Expr::col("entity_ref").eq(row.entity_ref.clone()))
-                    .to_owned()
+                    .to_owned();
+                execute(&mut tx, dialect, &update).await?;
             }
             Some(entity) => {
                 succeeded.push((row, result));
-                Query::update()
-                    .table(STATE)
-                    .value("processed_entity", entity.to_string())
-                    .value("errors", Option::<String>::None)
-                    .value("result_hash", hash)
-                    .value("next_update_at", next)
-                    .and_where(Expr::col("entity_ref").eq(row.entity_ref.clone()))
-                    .to_owned()
+                processed.push(ProcessedRow {
+                    entity_ref: row.entity_ref.as_str(),
+                    json: entity.to_string(),
+                    hash,
+                    next,
+                });
             }
-        };
-        execute(&mut tx, dialect, &update).await?;
+        }
     }
+    set_processed(&mut tx, dialect, &processed).await?;
     written.unchanged = unchanged.len();
     set_next_update(&mut tx, dialect, &unchanged).await?;
     replace_relations(&mut tx, dialect, &succeeded, &mut written).await?;
@@ -142,6 +142,55 @@ async fn unprocessed_hashes<'a>(
         }
     }
     Ok(out)
+}
+
+/// A successful result to store on its state row.
+struct ProcessedRow<'a> {
+    entity_ref: &'a str,
+    json: String,
+    hash: String,
+    next: i64,
+}
+
+/// Rows per `CASE` update of processed entities (each carries an entity's
+/// JSON).
+const PROCESSED_CHUNK: usize = 100;
+
+/// Stores successful results — the processed entity, no errors, the result
+/// hash and the next due time — with one statement per chunk
+/// (`CASE entity_ref WHEN … THEN …` per column).
+async fn set_processed(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: &[ProcessedRow<'_>],
+) -> Result<(), EngineError> {
+    for chunk in rows.chunks(PROCESSED_CHUNK) {
+        let Some((first, rest)) = chunk.split_first() else {
+            continue;
+        };
+        let when = |row: &ProcessedRow<'_>| Expr::col("entity_ref").eq(row.entity_ref);
+        let mut json = Expr::case(when(first), first.json.clone());
+        let mut hash = Expr::case(when(first), first.hash.clone());
+        let mut next = Expr::case(when(first), first.next);
+        for row in rest {
+            json = json.case(when(row), row.json.clone());
+            hash = hash.case(when(row), row.hash.clone());
+            next = next.case(when(row), row.next);
+        }
+        let update = Query::update()
+            .table(STATE)
+            .value(
+                "processed_entity",
+                json.finally(Expr::col("processed_entity")),
+            )
+            .value("errors", Option::<String>::None)
+            .value("result_hash", hash.finally(Expr::col("result_hash")))
+            .value("next_update_at", next.finally(Expr::col("next_update_at")))
+            .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(|r| r.entity_ref)))
+            .to_owned();
+        execute(conn, dialect, &update).await?;
+    }
+    Ok(())
 }
 
 /// Sets the next due time of entities whose result did not change, one

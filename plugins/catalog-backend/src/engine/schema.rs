@@ -10,10 +10,11 @@ pub(crate) const REFERENCES: &str = "catalog_refresh_references";
 /// Relations, by the entity whose processing emitted them.
 pub(crate) const RELATIONS: &str = "catalog_relations";
 
-const PORTABLE: &[Migration] = &[Migration::new(
-    1,
-    "processing state, references and relations",
-    "CREATE TABLE catalog_refresh_state (
+const PORTABLE: &[Migration] = &[
+    Migration::new(
+        1,
+        "processing state, references and relations",
+        "CREATE TABLE catalog_refresh_state (
         entity_ref VARCHAR(255) NOT NULL PRIMARY KEY,
         unprocessed_entity TEXT NOT NULL,
         unprocessed_hash VARCHAR(64) NOT NULL,
@@ -41,12 +42,19 @@ const PORTABLE: &[Migration] = &[Migration::new(
     );
     CREATE INDEX catalog_relations_source ON catalog_relations (source_entity_ref);
     CREATE INDEX catalog_relations_origin ON catalog_relations (originating_entity_ref);",
-)];
+    ),
+    Migration::new(
+        2,
+        "relations read by source from the index alone",
+        RELATIONS_BY_SOURCE,
+    ),
+];
 
-const MYSQL: &[Migration] = &[Migration::new(
-    1,
-    "processing state, references and relations",
-    "CREATE TABLE catalog_refresh_state (
+const MYSQL: &[Migration] = &[
+    Migration::new(
+        1,
+        "processing state, references and relations",
+        "CREATE TABLE catalog_refresh_state (
         entity_ref VARCHAR(255) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
         unprocessed_entity LONGTEXT NOT NULL,
         unprocessed_hash VARCHAR(64) NOT NULL,
@@ -74,7 +82,20 @@ const MYSQL: &[Migration] = &[Migration::new(
         INDEX catalog_relations_source (source_entity_ref),
         INDEX catalog_relations_origin (originating_entity_ref)
     );",
-)];
+    ),
+    Migration::new(
+        2,
+        "relations read by source from the index alone",
+        "CREATE INDEX catalog_relations_by_source ON catalog_relations (source_entity_ref, relation_type, target_entity_ref);
+        DROP INDEX catalog_relations_source ON catalog_relations;",
+    ),
+];
+
+/// Stitching reads an entity's relations by source: an index holding the
+/// whole relation answers that without touching the table (whose rows lie
+/// in the order their originating entities were processed).
+const RELATIONS_BY_SOURCE: &str = "CREATE INDEX catalog_relations_by_source ON catalog_relations (source_entity_ref, relation_type, target_entity_ref);
+    DROP INDEX catalog_relations_source;";
 
 /// The engine's migrations.
 pub(crate) const MIGRATIONS: Migrations = Migrations::new(PORTABLE).mysql(MYSQL);

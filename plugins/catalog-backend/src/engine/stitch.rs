@@ -2,16 +2,17 @@
 //! relations whose source it is, and its processing errors.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use backstage_backend::services::database::PluginDatabase;
 use sea_query::{Expr, ExprTrait, Query};
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, Row};
+use tokio::sync::mpsc;
 
 use super::EngineError;
-use super::batch::CHUNK;
 use super::schema::{RELATIONS, STATE};
-use crate::store::CatalogStore;
+use crate::store::{CatalogStore, PreparedEntity};
 
 /// A processed entity's row: its JSON and its errors.
 struct Processed {
@@ -19,76 +20,115 @@ struct Processed {
     errors: Option<String>,
 }
 
+/// Entities stitched per chunk: two reads, the stitching work and one
+/// store transaction.
+const STITCH_CHUNK: usize = 500;
+
 /// Stitches `refs` (lowercased) and writes them to the store, a chunk at a
-/// time (two reads and one store write per chunk); returns how many were
-/// stitched. An entity that never processed successfully has no final form
-/// yet and is skipped.
+/// time; returns how many were stitched. An entity that never processed
+/// successfully has no final form yet and is skipped.
+///
+/// Reading and preparing a chunk (parsing, relations, hashing, index
+/// entries — CPU work) runs in a task of its own while the store writes
+/// the chunk before, so the two overlap instead of taking turns.
 pub(crate) async fn stitch(
-    db: &PluginDatabase,
+    db: &Arc<PluginDatabase>,
     store: &CatalogStore,
     refs: &BTreeSet<String>,
 ) -> Result<usize, EngineError> {
-    let dialect = db.dialect();
-    let pool = db.pool().await?;
-    let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+    if refs.is_empty() {
+        return Ok(0);
+    }
+    let refs: Vec<String> = refs.iter().cloned().collect();
+    let (sender, mut receiver) = mpsc::channel::<Vec<PreparedEntity>>(1);
+    let db = Arc::clone(db);
+    let preparer = tokio::spawn(async move {
+        for chunk in refs.chunks(STITCH_CHUNK) {
+            let prepared = prepare_chunk(&db, chunk).await?;
+            if sender.send(prepared).await.is_err() {
+                // The writer stopped (it failed): its error is reported.
+                break;
+            }
+        }
+        Ok::<(), EngineError>(())
+    });
     let mut stitched = 0;
-    for chunk in refs.chunks(CHUNK) {
-        let select = Query::select()
-            .columns(["entity_ref", "processed_entity", "errors"])
-            .from(STATE)
-            .and_where(Expr::col("entity_ref").is_in(chunk.iter().copied()))
-            .to_owned();
-        let (sql, values) = dialect.build(&select);
-        let mut processed = HashMap::with_capacity(chunk.len());
-        for row in sqlx::query_with(AssertSqlSafe(sql), values)
-            .fetch_all(pool)
-            .await?
-        {
-            let entity_ref: String = row.try_get(0)?;
-            processed.insert(
-                entity_ref,
-                Processed {
-                    entity: row.try_get(1)?,
-                    errors: row.try_get(2)?,
-                },
-            );
+    let mut written = Ok(());
+    while let Some(batch) = receiver.recv().await {
+        if batch.is_empty() {
+            continue;
         }
-        let select = Query::select()
-            .columns(["source_entity_ref", "relation_type", "target_entity_ref"])
-            .from(RELATIONS)
-            .and_where(Expr::col("source_entity_ref").is_in(chunk.iter().copied()))
-            .to_owned();
-        let (sql, values) = dialect.build(&select);
-        let mut relations: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
-        for row in sqlx::query_with(AssertSqlSafe(sql), values)
-            .fetch_all(pool)
-            .await?
-        {
-            relations
-                .entry(row.try_get(0)?)
-                .or_default()
-                .insert((row.try_get(1)?, row.try_get(2)?));
-        }
-        let mut batch = Vec::with_capacity(chunk.len());
-        for entity_ref in chunk {
-            let Some(row) = processed.remove(*entity_ref) else {
-                continue;
-            };
-            let Some(json) = row.entity else { continue };
-            let relations = relations.remove(*entity_ref).unwrap_or_default();
-            batch.push(final_entity(
-                entity_ref,
-                &json,
-                row.errors.as_deref(),
-                relations,
-            )?);
-        }
-        if !batch.is_empty() {
-            stitched += batch.len();
-            store.write_entities(&batch).await?;
+        stitched += batch.len();
+        if let Err(e) = store.write_prepared(batch).await {
+            written = Err(EngineError::from(e));
+            break;
         }
     }
+    drop(receiver);
+    let prepared = preparer.await.map_err(|e| EngineError::Corrupt {
+        entity_ref: String::new(),
+        message: format!("the stitching task failed: {e}"),
+    })?;
+    written?;
+    prepared?;
     Ok(stitched)
+}
+
+/// Reads the processed form, relations and errors of `chunk` and prepares
+/// their final entities for the store.
+async fn prepare_chunk(
+    db: &PluginDatabase,
+    chunk: &[String],
+) -> Result<Vec<PreparedEntity>, EngineError> {
+    let dialect = db.dialect();
+    let pool = db.pool().await?;
+    let select = Query::select()
+        .columns(["entity_ref", "processed_entity", "errors"])
+        .from(STATE)
+        .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(String::as_str)))
+        .to_owned();
+    let (sql, values) = dialect.build(&select);
+    let mut processed = HashMap::with_capacity(chunk.len());
+    for row in sqlx::query_with(AssertSqlSafe(sql), values)
+        .fetch_all(pool)
+        .await?
+    {
+        let entity_ref: String = row.try_get(0)?;
+        processed.insert(
+            entity_ref,
+            Processed {
+                entity: row.try_get(1)?,
+                errors: row.try_get(2)?,
+            },
+        );
+    }
+    let select = Query::select()
+        .columns(["source_entity_ref", "relation_type", "target_entity_ref"])
+        .from(RELATIONS)
+        .and_where(Expr::col("source_entity_ref").is_in(chunk.iter().map(String::as_str)))
+        .to_owned();
+    let (sql, values) = dialect.build(&select);
+    let mut relations: HashMap<String, BTreeSet<(String, String)>> = HashMap::new();
+    for row in sqlx::query_with(AssertSqlSafe(sql), values)
+        .fetch_all(pool)
+        .await?
+    {
+        relations
+            .entry(row.try_get(0)?)
+            .or_default()
+            .insert((row.try_get(1)?, row.try_get(2)?));
+    }
+    let mut batch = Vec::with_capacity(chunk.len());
+    for entity_ref in chunk {
+        let Some(row) = processed.remove(entity_ref) else {
+            continue;
+        };
+        let Some(json) = row.entity else { continue };
+        let relations = relations.remove(entity_ref).unwrap_or_default();
+        let entity = final_entity(entity_ref, &json, row.errors.as_deref(), relations)?;
+        batch.push(PreparedEntity::new(entity)?);
+    }
+    Ok(batch)
 }
 
 /// The final entity: the processed one with its relations (sorted, without

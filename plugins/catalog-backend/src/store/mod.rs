@@ -91,7 +91,7 @@ pub use query::{
     SortPosition,
 };
 pub use schema::MIGRATIONS;
-pub use write::{WriteKind, WriteResult};
+pub use write::{PreparedEntity, WriteKind, WriteResult};
 
 use schema::{ENTITIES, KEYS, POSTINGS, VALUES};
 

@@ -20,14 +20,14 @@ use super::{CatalogStore, lowercase, text, version};
 /// id or ref (or a deadlock was broken).
 const ATTEMPTS: usize = 8;
 
-/// Postings per insert statement (3 bound values each).
-const INSERT_CHUNK: usize = 300;
+/// Postings per insert statement.
+const INSERT_CHUNK: usize = 2000;
 
 /// Entities written with one set of batched statements.
 const WRITE_CHUNK: usize = 200;
 
 /// Entities per multi-row insert (6 bound values each).
-const ENTITY_INSERT_CHUNK: usize = 50;
+const ENTITY_INSERT_CHUNK: usize = 100;
 
 /// Refs or uids per lookup.
 const LOOKUP_CHUNK: usize = 200;
@@ -59,12 +59,33 @@ pub struct WriteResult {
     pub kind: WriteKind,
 }
 
-/// An entity checked and hashed, before the database is asked.
-struct Prepared<'a> {
-    entity: &'a Value,
+/// An entity checked, hashed and flattened: everything a write needs that
+/// does not ask the database, worked out apart from the write (so a caller
+/// can prepare the next entities while the database stores the last ones).
+#[derive(Debug)]
+pub struct PreparedEntity {
+    entity: Value,
     entity_ref: String,
     hash: String,
+    /// The `metadata.uid` the entity carried.
     uid: Option<String>,
+    /// The index entries of the entity, except those of `metadata.uid` and
+    /// `metadata.etag` (known only once the write knows the uid).
+    entries: Vec<IndexEntry>,
+}
+
+impl PreparedEntity {
+    /// Checks `entity` (a JSON object with `kind` and `metadata.name`, a
+    /// ref of at most 255 characters, a well-formed `metadata.uid` if any),
+    /// hashes its content and works out its index entries.
+    pub fn new(entity: Value) -> Result<Self, StoreError> {
+        prepare(entity)
+    }
+
+    /// The lowercased ref.
+    pub fn entity_ref(&self) -> &str {
+        &self.entity_ref
+    }
 }
 
 /// The stored row of an entity.
@@ -95,8 +116,17 @@ impl CatalogStore {
     pub async fn write_entities(&self, entities: &[Value]) -> Result<Vec<WriteResult>, StoreError> {
         let prepared = entities
             .iter()
-            .map(prepare)
+            .map(|entity| prepare(entity.clone()))
             .collect::<Result<Vec<_>, _>>()?;
+        self.write_prepared(prepared).await
+    }
+
+    /// Writes entities prepared with [`PreparedEntity::new`], in one
+    /// transaction, as [`write_entities`](Self::write_entities) does.
+    pub async fn write_prepared(
+        &self,
+        mut prepared: Vec<PreparedEntity>,
+    ) -> Result<Vec<WriteResult>, StoreError> {
         let mut refs = HashSet::new();
         if let Some(dup) = prepared
             .iter()
@@ -110,7 +140,7 @@ impl CatalogStore {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.try_write(&prepared).await {
+            match self.try_write(&mut prepared).await {
                 Err(e) if e.is_retryable() && attempt < ATTEMPTS => {
                     tracing::debug!(error = %e, attempt, "catalog store: retrying a write");
                 }
@@ -119,7 +149,10 @@ impl CatalogStore {
         }
     }
 
-    async fn try_write(&self, prepared: &[Prepared<'_>]) -> Result<Vec<WriteResult>, StoreError> {
+    async fn try_write(
+        &self,
+        prepared: &mut [PreparedEntity],
+    ) -> Result<Vec<WriteResult>, StoreError> {
         let dialect = self.dialect();
         let mut tx = self
             .pool()
@@ -130,7 +163,7 @@ impl CatalogStore {
         let mut dict = Dictionary::default();
         let mut results = Vec::with_capacity(prepared.len());
         let mut next_id = None;
-        for chunk in prepared.chunks(WRITE_CHUNK) {
+        for chunk in prepared.chunks_mut(WRITE_CHUNK) {
             results.extend(write_chunk(&mut tx, dialect, &mut dict, &mut next_id, chunk).await?);
         }
         let changed = results.iter().any(|r| r.kind != WriteKind::Unchanged);
@@ -235,7 +268,7 @@ impl CatalogStore {
 /// What a chunk's write does to one entity, worked out before the
 /// database is touched again.
 struct Planned<'a> {
-    prepared: &'a Prepared<'a>,
+    prepared: &'a PreparedEntity,
     uid: String,
     /// `Some` when the content changed (or is new): the JSON to store.
     json: Option<String>,
@@ -253,7 +286,7 @@ async fn write_chunk(
     dialect: Dialect,
     dict: &mut Dictionary,
     next_id: &mut Option<i64>,
-    chunk: &[Prepared<'_>],
+    chunk: &mut [PreparedEntity],
 ) -> Result<Vec<WriteResult>, StoreError> {
     let mut existing = load_existing(
         conn,
@@ -265,7 +298,7 @@ async fn write_chunk(
     check_carried_uids(conn, dialect, chunk, &existing).await?;
 
     let mut plans = Vec::with_capacity(chunk.len());
-    for prepared in chunk {
+    for prepared in chunk.iter_mut() {
         let stored = existing.remove(&prepared.entity_ref);
         if let Some(stored) = &stored
             && stored.hash == prepared.hash
@@ -285,30 +318,37 @@ async fn write_chunk(
             (None, Some(uid)) => uid.clone(),
             (None, None) => new_uid()?,
         };
-        let mut entity = prepared.entity.clone();
-        if let Some(meta) = entity.get_mut("metadata").and_then(Value::as_object_mut) {
+        if let Some(meta) = prepared
+            .entity
+            .get_mut("metadata")
+            .and_then(Value::as_object_mut)
+        {
             meta.insert("uid".to_owned(), Value::String(uid.clone()));
             meta.insert("etag".to_owned(), Value::String(prepared.hash.clone()));
         }
-        let json = serde_json::to_string(&entity)
+        let json = serde_json::to_string(&prepared.entity)
             .map_err(|e| StoreError::Input(format!("the entity cannot be serialized: {e}")))?;
-        let new_entries = index_entries(&entity);
-        let old_entries = match &stored {
-            Some(stored) => entries_of_json(&stored.json)?,
-            None => Vec::new(),
+        let identity = identity_entries(&uid, &prepared.hash);
+        let new_entries: Vec<&IndexEntry> = prepared.entries.iter().chain(&identity).collect();
+        let (added, removed) = match &stored {
+            None => (new_entries.into_iter().cloned().collect(), Vec::new()),
+            Some(stored) => {
+                let old_entries = entries_of_json(&stored.json)?;
+                let new_set: HashSet<&IndexEntry> = new_entries.iter().copied().collect();
+                let old_set: HashSet<&IndexEntry> = old_entries.iter().collect();
+                let added = new_entries
+                    .iter()
+                    .filter(|e| !old_set.contains(*e))
+                    .map(|e| (*e).clone())
+                    .collect();
+                let removed = old_entries
+                    .iter()
+                    .filter(|e| !new_set.contains(e))
+                    .cloned()
+                    .collect();
+                (added, removed)
+            }
         };
-        let new_set: HashSet<&IndexEntry> = new_entries.iter().collect();
-        let old_set: HashSet<&IndexEntry> = old_entries.iter().collect();
-        let added = new_entries
-            .iter()
-            .filter(|e| !old_set.contains(e))
-            .cloned()
-            .collect();
-        let removed = old_entries
-            .iter()
-            .filter(|e| !new_set.contains(e))
-            .cloned()
-            .collect();
         plans.push(Planned {
             prepared,
             uid,
@@ -411,10 +451,10 @@ impl Planned<'_> {
 async fn check_carried_uids(
     conn: &mut AnyConnection,
     dialect: Dialect,
-    chunk: &[Prepared<'_>],
+    chunk: &[PreparedEntity],
     existing: &HashMap<String, Existing>,
 ) -> Result<(), StoreError> {
-    let carried: Vec<&Prepared> = chunk
+    let carried: Vec<&PreparedEntity> = chunk
         .iter()
         .filter(|p| p.uid.is_some() && !existing.contains_key(&p.entity_ref))
         .collect();
@@ -443,8 +483,8 @@ async fn check_carried_uids(
     Ok(())
 }
 
-/// Checks the entity's identity and hashes its content.
-fn prepare(entity: &Value) -> Result<Prepared<'_>, StoreError> {
+/// Checks the entity's identity, hashes its content and flattens it.
+fn prepare(entity: Value) -> Result<PreparedEntity, StoreError> {
     let Some(root) = entity.as_object() else {
         return Err(StoreError::Input(
             "an entity must be a JSON object with kind and metadata.name".to_owned(),
@@ -496,19 +536,65 @@ fn prepare(entity: &Value) -> Result<Prepared<'_>, StoreError> {
             )));
         }
     };
-    let mut canonical = String::new();
-    write_canonical(entity, &mut canonical, Level::Root);
-    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
-    let hash = digest.as_ref().iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    });
-    Ok(Prepared {
+    let mut digest = Digest(ring::digest::Context::new(&ring::digest::SHA256));
+    write_canonical(&entity, &mut digest, Level::Root);
+    let hash = digest
+        .0
+        .finish()
+        .as_ref()
+        .iter()
+        .fold(String::with_capacity(64), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        });
+    let mut entries = index_entries(&entity);
+    entries.retain(|e| !is_identity_key(&e.key));
+    Ok(PreparedEntity {
         entity,
         entity_ref,
         hash,
         uid,
+        entries,
     })
+}
+
+/// Whether `key` is one of the index keys a write sets itself.
+fn is_identity_key(key: &str) -> bool {
+    key == "metadata.uid" || key == "metadata.etag"
+}
+
+/// The index entries of `metadata.uid` and `metadata.etag`, under the same
+/// rules as every other entry.
+fn identity_entries(uid: &str, etag: &str) -> Vec<IndexEntry> {
+    let mut entries = index_entries(&serde_json::json!({"metadata": {"uid": uid, "etag": etag}}));
+    entries.retain(|e| is_identity_key(&e.key));
+    entries
+}
+
+/// A SHA-256 that canonical JSON is written into as it is produced.
+struct Digest(ring::digest::Context);
+
+impl Digest {
+    fn push(&mut self, text: &str) {
+        self.0.update(text.as_bytes());
+    }
+
+    /// A JSON value's text (strings quoted and escaped).
+    fn json(&mut self, value: &impl serde::Serialize) {
+        // Writing into a digest cannot fail.
+        let _ = serde_json::to_writer(&mut *self, value);
+    }
+}
+
+impl std::io::Write for Digest {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Where [`write_canonical`] is in the entity.
@@ -525,7 +611,7 @@ enum Level {
 /// JSON with object keys sorted, so equal content hashes equally whatever
 /// the key order. `metadata.uid` and `metadata.etag` are left out: they are
 /// not content.
-fn write_canonical(value: &Value, out: &mut String, level: Level) {
+fn write_canonical(value: &Value, out: &mut Digest, level: Level) {
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map
@@ -535,13 +621,13 @@ fn write_canonical(value: &Value, out: &mut String, level: Level) {
                 })
                 .collect();
             keys.sort();
-            out.push('{');
+            out.push("{");
             for (i, key) in keys.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(",");
                 }
-                out.push_str(&Value::String((*key).clone()).to_string());
-                out.push(':');
+                out.json(key);
+                out.push(":");
                 let child_level = if level == Level::Root && key.as_str() == "metadata" {
                     Level::Metadata
                 } else {
@@ -551,19 +637,19 @@ fn write_canonical(value: &Value, out: &mut String, level: Level) {
                     write_canonical(child, out, child_level);
                 }
             }
-            out.push('}');
+            out.push("}");
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push("[");
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(",");
                 }
                 write_canonical(item, out, Level::Other);
             }
-            out.push(']');
+            out.push("]");
         }
-        scalar => out.push_str(&scalar.to_string()),
+        scalar => out.json(scalar),
     }
 }
 
@@ -686,20 +772,31 @@ fn postings_of(dict: &Dictionary, entries: &[IndexEntry]) -> Vec<(i64, i64)> {
 }
 
 /// Inserts `(key_id, value_id, entity_id)` postings, many per statement.
+/// The ids are our own integers, written into the SQL as literals: a
+/// statement of a thousand rows binds no parameters at all, which is much
+/// cheaper to send and parse than three thousand bound values.
 async fn insert_postings(
     conn: &mut AnyConnection,
-    dialect: Dialect,
+    _dialect: Dialect,
     postings: &[(i64, i64, i64)],
 ) -> Result<(), StoreError> {
+    let mut sql = String::new();
     for chunk in postings.chunks(INSERT_CHUNK) {
-        let mut insert = Query::insert();
-        insert
-            .into_table(POSTINGS)
-            .columns(["key_id", "value_id", "entity_id"]);
-        for (key, value, entity) in chunk {
-            insert.values_panic([(*key).into(), (*value).into(), (*entity).into()]);
+        sql.clear();
+        let _ = write!(
+            sql,
+            "INSERT INTO {POSTINGS} (key_id, value_id, entity_id) VALUES "
+        );
+        for (i, (key, value, entity)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let _ = write!(sql, "({key},{value},{entity})");
         }
-        exec(conn, dialect, &insert, "indexing entities").await?;
+        sqlx::raw_sql(AssertSqlSafe(sql.as_str()))
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::query("indexing entities"))?;
     }
     Ok(())
 }
