@@ -28,6 +28,12 @@ use clap::Parser;
 use crate::load::Load;
 use crate::server::Server;
 
+/// The catalog is measured with the allocator the example portal ships
+/// with: freed memory goes back to the system instead of staying in
+/// per-thread arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Command-line options.
 #[derive(Debug, Parser)]
 #[command(about = "Load benchmark of the catalog backend")]
