@@ -14,8 +14,10 @@ use backstage_backend::backstage_core::config::ConfigLoader;
 /// mimalloc returns freed memory to the system: after the catalog's first
 /// ingest (a burst of parsing and stitching) the portal shrinks back
 /// instead of keeping the peak in glibc's per-thread arenas.
+// ANCHOR: allocator
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// ANCHOR_END: allocator
 
 #[tokio::main]
 async fn main() -> ExitCode {
