@@ -83,6 +83,7 @@ pub(crate) async fn stitch(
                 relations,
             )?);
         }
+        super::status::decorate(db, &mut batch).await?;
         if !batch.is_empty() {
             stitched += batch.len();
             store.write_entities(&batch).await?;
