@@ -92,3 +92,87 @@ pub fn max_file_bytes(config: &Config) -> Result<u64, ConfigError> {
             }),
     }
 }
+
+/// `catalog.orphanStrategy`: what happens to entities nothing emits any
+/// more.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OrphanStrategy {
+    /// Deleted by the orphan cleanup task (Backstage's default).
+    #[default]
+    Delete,
+    /// Kept, with the `backstage.io/orphan: 'true'` annotation.
+    Keep,
+}
+
+/// Reads `catalog.orphanStrategy` (`delete`, the default, or `keep`).
+pub fn orphan_strategy(config: &Config) -> Result<OrphanStrategy, ConfigError> {
+    match config.get_optional_string("catalog.orphanStrategy")? {
+        None | Some("delete") => Ok(OrphanStrategy::Delete),
+        Some("keep") => Ok(OrphanStrategy::Keep),
+        Some(other) => Err(ConfigError::Invalid {
+            key: config.path().key("catalog").key("orphanStrategy"),
+            message: format!("{other:?} is not an orphan strategy; use delete or keep"),
+        }),
+    }
+}
+
+/// Backstage's orphan cleanup period.
+pub const DEFAULT_ORPHAN_CLEANUP_INTERVAL: Duration = Duration::from_secs(30);
+
+/// `catalog.orphanCleanupInterval` (a backstage-rs key): how often orphans
+/// are deleted under `orphanStrategy: delete`. Default 30 s, as Backstage.
+pub fn orphan_cleanup_interval(config: &Config) -> Result<Duration, ConfigError> {
+    let Some(interval) = config.get_optional_duration("catalog.orphanCleanupInterval")? else {
+        return Ok(DEFAULT_ORPHAN_CLEANUP_INTERVAL);
+    };
+    let interval = interval.to_std().map_err(|e| ConfigError::Invalid {
+        key: config.path().key("catalog").key("orphanCleanupInterval"),
+        message: e.to_string(),
+    })?;
+    Ok(interval.max(Duration::from_millis(10)))
+}
+
+/// `catalog.processingLease` (a backstage-rs key): how long a replica's
+/// claim on an entity it processes holds; see
+/// [`ProcessingEngine::with_claim_lease`](crate::engine::ProcessingEngine::with_claim_lease).
+/// Default 10 minutes.
+pub fn processing_lease(config: &Config) -> Result<Duration, ConfigError> {
+    let Some(lease) = config.get_optional_duration("catalog.processingLease")? else {
+        return Ok(crate::engine::DEFAULT_CLAIM_LEASE);
+    };
+    lease.to_std().map_err(|e| ConfigError::Invalid {
+        key: config.path().key("catalog").key("processingLease"),
+        message: e.to_string(),
+    })
+}
+
+/// How `POST /locations` behaves: `catalog.allowedLocationTypes` (a
+/// backstage-rs key; default `["url"]` — Backstage sets this in code, and
+/// so can a module here, through the `catalog.locations` extension point),
+/// `catalog.readonly`, `catalog.defaultLocationConflictStrategy`
+/// (`reject`, the default, or `refresh`), and `catalog.maxFileBytes`.
+pub fn location_options(config: &Config) -> Result<crate::api::LocationOptions, ConfigError> {
+    let mut options = crate::api::LocationOptions::default();
+    if let Some(types) = config.get_optional_string_array("catalog.allowedLocationTypes")? {
+        options.allowed_types = types.into_iter().map(str::to_owned).collect();
+    }
+    options.readonly = config
+        .get_optional_bool("catalog.readonly")?
+        .unwrap_or(false);
+    options.on_conflict =
+        match config.get_optional_string("catalog.defaultLocationConflictStrategy")? {
+            None | Some("reject") => backstage_plugin_catalog_common::api::OnConflict::Reject,
+            Some("refresh") => backstage_plugin_catalog_common::api::OnConflict::Refresh,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    key: config
+                        .path()
+                        .key("catalog")
+                        .key("defaultLocationConflictStrategy"),
+                    message: format!("{other:?} is not a conflict strategy; use reject or refresh"),
+                });
+            }
+        };
+    options.max_file_bytes = max_file_bytes(config)?;
+    Ok(options)
+}

@@ -17,9 +17,17 @@ pub mod engine;
 mod plugin;
 pub mod processing;
 
-pub use config::{DEFAULT_PROCESSING_INTERVAL, locations, max_file_bytes, processing_interval};
+pub use config::{
+    DEFAULT_ORPHAN_CLEANUP_INTERVAL, DEFAULT_PROCESSING_INTERVAL, OrphanStrategy, location_options,
+    locations, max_file_bytes, orphan_cleanup_interval, orphan_strategy, processing_interval,
+    processing_lease,
+};
 pub use plugin::catalog_plugin;
 
 #[cfg(doctest)]
 #[doc = include_str!("../../../book/src/catalog/backend.md")]
 struct BookCatalogBackend;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../../book/src/catalog/locations.md")]
+struct BookCatalogLocations;

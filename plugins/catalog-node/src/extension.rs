@@ -71,3 +71,38 @@ impl CatalogProcessing {
 /// The catalog's processing extension point.
 pub const CATALOG_PROCESSING: ExtensionPointRef<CatalogProcessing> =
     ExtensionPointRef::new("catalog.processing");
+
+/// Where modules configure how locations are registered through the API
+/// (`catalog.locations`, Backstage's `catalogLocationsExtensionPoint`).
+#[derive(Debug, Default)]
+pub struct CatalogLocations {
+    allowed_types: Mutex<Option<Vec<String>>>,
+}
+
+impl CatalogLocations {
+    /// The location types `POST /locations` accepts, replacing the
+    /// default (`catalog.allowedLocationTypes`, else `["url"]`).
+    pub fn set_allowed_location_types<I, S>(&self, types: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        *self
+            .allowed_types
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) =
+            Some(types.into_iter().map(Into::into).collect());
+    }
+
+    /// The types a module set, if any.
+    pub fn allowed_location_types(&self) -> Option<Vec<String>> {
+        self.allowed_types
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// The catalog's locations extension point.
+pub const CATALOG_LOCATIONS: ExtensionPointRef<CatalogLocations> =
+    ExtensionPointRef::new("catalog.locations");

@@ -50,7 +50,7 @@ mod processor;
 mod provider;
 
 pub use emit::{Emitted, Emitter, RelationSpec};
-pub use extension::{CATALOG_PROCESSING, CatalogProcessing};
+pub use extension::{CATALOG_LOCATIONS, CATALOG_PROCESSING, CatalogLocations, CatalogProcessing};
 pub use location::{LocationSpec, Presence};
 pub use processor::{CatalogProcessor, DEFAULT_PRIORITY, ProcessorError};
 pub use provider::{

@@ -7,7 +7,8 @@ use serde_json::Value;
 use crate::processor::ProcessorError;
 
 /// An entity a provider hands to the catalog, with the key of the location
-/// it speaks for (used to detect two sources claiming one entity).
+/// it speaks for (used to detect two sources claiming one entity: the first
+/// to claim an entity owns it; an entity without a key can be taken over).
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeferredEntity {
     /// The unprocessed entity; it carries its location annotations.
@@ -20,12 +21,14 @@ pub struct DeferredEntity {
 #[derive(Clone, Debug, PartialEq)]
 pub enum EntityProviderMutation {
     /// Replace everything this provider owns with `entities`; those no
-    /// longer present lose their owner (they become orphans).
+    /// longer present are deleted, with the entities they emitted that
+    /// nothing else provides.
     Full {
         /// The complete set.
         entities: Vec<DeferredEntity>,
     },
-    /// Add or replace `added`, remove `removed` (by entity ref).
+    /// Add or replace `added`, remove `removed` (by entity ref; a removed
+    /// entity is deleted with what only it emitted).
     Delta {
         /// Entities to add or replace.
         added: Vec<DeferredEntity>,

@@ -2,16 +2,21 @@
 //! the plugin at `/api/catalog`: the read endpoints (`/entities`,
 //! `/entities/by-uid`, `/entities/by-name` and its `/ancestry`,
 //! `/entities/by-refs`, `/entities/by-query`, `/entity-facets`) and
-//! `/validate-entity`.
+//! `/validate-entity` ([`router`]); and the endpoints that change what the
+//! catalog holds — `/locations`, `/refresh`, `DELETE
+//! /entities/by-uid/{uid}` — with `/analyze-location`, over the processing
+//! engine ([`write_router`]).
 //!
 //! Entities are answered from their stored JSON text, spliced into the
 //! response without being parsed again (unless `fields` asks for parts).
 
+mod analyze;
 mod ancestry;
 mod cursor;
 mod entities;
 mod errors;
 mod facets;
+mod locations;
 mod params;
 mod query;
 mod read_cache;
@@ -21,12 +26,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
+use backstage_backend::services::url_reader::UrlReaderService;
 
-use crate::engine::Lineage;
+use crate::engine::{Lineage, ProcessingEngine};
 use crate::processing::EntityValidator;
 use crate::store::CatalogStore;
 
+pub use locations::LocationOptions;
 pub use read_cache::{ReadCache, ReadCacheConfig};
 
 /// Puts the [read cache](read_cache) in front of `router`'s read
@@ -76,5 +83,38 @@ pub fn router(store: CatalogStore, lineage: Lineage, validator: EntityValidator)
             store,
             lineage,
             validator: Arc::new(validator),
+        })
+}
+
+/// The routes that change what the catalog holds, relative to the
+/// plugin's base path, over `engine`: `POST /locations` (with `dryRun` and
+/// `onConflict`), `GET /locations`, `GET`/`DELETE /locations/{id}`, `POST
+/// /locations/by-query`, `GET /locations/by-entity/{kind}/{namespace}/{name}`,
+/// `POST /refresh`, `DELETE /entities/by-uid/{uid}`, and `POST
+/// /analyze-location` (reading through `reader`). Merge it with
+/// [`router`].
+pub fn write_router(
+    engine: Arc<ProcessingEngine>,
+    options: LocationOptions,
+    reader: Option<Arc<dyn UrlReaderService>>,
+) -> Router {
+    Router::new()
+        .route("/locations", get(locations::list).post(locations::create))
+        .route("/locations/by-query", post(locations::query))
+        .route(
+            "/locations/{id}",
+            get(locations::get_one).delete(locations::delete),
+        )
+        .route(
+            "/locations/by-entity/{kind}/{namespace}/{name}",
+            get(locations::by_entity),
+        )
+        .route("/refresh", post(locations::refresh))
+        .route("/entities/by-uid/{uid}", delete(locations::delete_by_uid))
+        .route("/analyze-location", post(analyze::analyze))
+        .with_state(locations::WriteState {
+            engine,
+            options: Arc::new(options),
+            reader,
         })
 }

@@ -14,14 +14,34 @@
 //!
 //! A failed run keeps the last good processed entity: it stays served, with
 //! the errors on its status.
+//!
+//! Entities are owned: a root by its source (`config`, the registered
+//! locations, an entity provider), any other entity by the entities whose
+//! processing emitted it. An entity nothing owns any more is an
+//! **orphan**: it is stitched with the `backstage.io/orphan` annotation,
+//! and [`ProcessingEngine::cleanup_orphans`] deletes orphans (and then
+//! their children left without owner). What a source itself lets go (a
+//! deleted location, an entity a provider removed) is deleted at once.
+//!
+//! Several replicas can run one engine on one PostgreSQL or MySQL
+//! database: each claims the rows it processes (see
+//! [`ProcessingEngine::with_claim_lease`]), so an entity is processed by
+//! one replica at a time.
 
 mod batch;
+mod bookkeeping;
 mod hash;
 mod lineage;
+mod locations;
+mod provider;
+mod prune;
+mod queue;
 mod results;
 mod root;
 mod schema;
+mod sources;
 mod state;
+mod status;
 mod stitch;
 mod unprocessed;
 
@@ -30,12 +50,28 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use backstage_backend::services::database::{DatabaseError, PluginDatabase};
-use backstage_plugin_catalog_node::LocationSpec;
+use backstage_plugin_catalog_node::{LocationSpec, ProcessorError};
+use serde_json::Value;
 
 use crate::processing::Orchestrator;
 use crate::store::{CatalogStore, StoreError};
 
 pub use lineage::{AncestryLink, Lineage};
+pub use locations::RegisteredLocation;
+pub use status::ORPHAN_ANNOTATION;
+
+pub(crate) use root::root_ref;
+
+/// How long a claim on a due entity holds by default: a replica that dies
+/// holding claims leaves those entities waiting this long.
+pub const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(600);
+
+/// The most entities a dry run of a location reads before it gives up.
+const DRY_RUN_LIMIT: usize = 10_000;
+
+/// How often a batch write that hit a deadlock (two replicas writing at
+/// once) is tried again.
+const WRITE_ATTEMPTS: usize = 5;
 
 /// Entities processed per batch (one transaction each).
 const BATCH: i64 = 200;
@@ -61,6 +97,38 @@ pub enum EngineError {
         /// What is wrong.
         message: String,
     },
+    /// The location is registered already.
+    #[error(
+        "Location {location} already exists (id {id}); register another target, or ask with onConflict=refresh to refresh it"
+    )]
+    LocationExists {
+        /// `type:target`.
+        location: String,
+        /// The registered location's id.
+        id: String,
+    },
+    /// A provider's mutation holds an entity the catalog cannot take.
+    #[error("entity provider {provider}: {message}")]
+    Mutation {
+        /// The provider.
+        provider: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl EngineError {
+    /// Whether the database gave up the transaction because of a deadlock
+    /// or a serialization conflict with another writer (another replica):
+    /// trying again is safe.
+    fn is_retryable(&self) -> bool {
+        match self {
+            EngineError::Query(sqlx::Error::Database(e)) => {
+                matches!(e.code().as_deref(), Some("40P01" | "40001" | "1213"))
+            }
+            _ => false,
+        }
+    }
 }
 
 /// What one [`ProcessingEngine::run`] did.
@@ -83,6 +151,7 @@ pub struct ProcessingEngine {
     store: CatalogStore,
     orchestrator: Orchestrator,
     interval: Option<Duration>,
+    claimer: state::Claimer,
 }
 
 impl ProcessingEngine {
@@ -95,12 +164,34 @@ impl ProcessingEngine {
         orchestrator: Orchestrator,
         interval: Option<Duration>,
     ) -> Self {
+        let replica = locations::new_id().unwrap_or_else(|_| format!("{:x}", state::now_ms()));
         Self {
             db,
             store,
             orchestrator,
             interval,
+            claimer: state::Claimer {
+                replica,
+                lease: DEFAULT_CLAIM_LEASE,
+                skip_locked: tokio::sync::OnceCell::new(),
+                counter: std::sync::atomic::AtomicU64::new(0),
+            },
         }
+    }
+
+    /// How long this engine's claim on an entity it is processing holds
+    /// (default [`DEFAULT_CLAIM_LEASE`]). While it holds, no other replica
+    /// processes the entity; if this replica dies before writing the
+    /// result, the entity is due again once the lease is over. Keep it
+    /// well above the time one batch takes.
+    pub fn with_claim_lease(mut self, lease: Duration) -> Self {
+        self.claimer.lease = lease.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The store this engine stitches into.
+    pub fn store(&self) -> &CatalogStore {
+        &self.store
     }
 
     /// Creates or updates the engine's tables.
@@ -118,7 +209,9 @@ impl ProcessingEngine {
         &self,
         locations: &[LocationSpec],
     ) -> Result<(), EngineError> {
-        state::set_roots(&self.db, "config", locations).await
+        let before = state::set_roots(&self.db, "config", locations).await?;
+        prune::prune(&self.db, &self.store, before).await?;
+        Ok(())
     }
 
     /// Processes every entity due when the run starts — and the entities
@@ -126,10 +219,14 @@ impl ProcessingEngine {
     /// changed. An entity is processed at most once per run.
     pub async fn run(&self) -> Result<RunReport, EngineError> {
         let mut report = RunReport::default();
-        let mut to_stitch = BTreeSet::new();
         let started = state::now_ms();
+        let token = self.claimer.token();
+        let lease_until = started.saturating_add(self.claimer.lease_ms());
+        // What a replica that died before stitching left behind.
+        let mut to_stitch = queue::take_expired(&self.db, &token, lease_until).await?;
+        let mut queued = !to_stitch.is_empty();
         loop {
-            let due = state::claim_due(&self.db, started, BATCH).await?;
+            let due = state::claim_due(&self.db, started, BATCH, &self.claimer).await?;
             if due.is_empty() {
                 break;
             }
@@ -143,7 +240,24 @@ impl ProcessingEngine {
                 outcomes.push((row, result));
             }
             let processed_in = batch_started.elapsed();
-            let written = results::write_results(&self.db, &outcomes, self.interval).await?;
+            let parents: Vec<&str> = outcomes
+                .iter()
+                .map(|(row, _)| row.entity_ref.as_str())
+                .collect();
+            let links_before = bookkeeping::links_of(&self.db, &parents).await?;
+            let affected = queue::affected(&self.db, &outcomes, &links_before).await?;
+            queue::enqueue(&self.db, &affected, &token, lease_until).await?;
+            queued = true;
+            let written = self.write(&outcomes).await?;
+            // Children that lost or gained a parent may have become (or
+            // stopped being) orphans; their conflicts may have changed.
+            let links_after = bookkeeping::links_of(&self.db, &parents).await?;
+            to_stitch.extend(
+                links_before
+                    .symmetric_difference(&links_after)
+                    .map(|(_, child)| child.clone()),
+            );
+            to_stitch.extend(bookkeeping::record_conflicts(&self.db, &outcomes).await?);
             tracing::debug!(
                 entities = outcomes.len(),
                 process_ms = processed_in.as_millis() as u64,
@@ -160,11 +274,214 @@ impl ProcessingEngine {
         }
         let stitch_started = std::time::Instant::now();
         report.stitched = stitch::stitch(&self.db, &self.store, &to_stitch).await?;
+        if queued {
+            queue::done(&self.db, &token).await?;
+        }
         tracing::debug!(
             entities = report.stitched,
             stitch_ms = stitch_started.elapsed().as_millis() as u64,
             "catalog processing: stitched"
         );
         Ok(report)
+    }
+
+    /// Writes a batch of results, trying again when another writer made
+    /// the database give up the transaction.
+    async fn write(
+        &self,
+        outcomes: &[(state::DueRow, crate::processing::ProcessingResult)],
+    ) -> Result<state::Written, EngineError> {
+        let mut attempt = 1;
+        loop {
+            match results::write_results(&self.db, outcomes, self.interval).await {
+                Err(e) if e.is_retryable() && attempt < WRITE_ATTEMPTS => {
+                    tracing::debug!("catalog processing: retrying a batch write after: {e}");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(10 * attempt as u64)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Deletes the orphans — entities nothing emits any more — and then
+    /// their children left without owner. Returns how many entities were
+    /// deleted. (`catalog.orphanStrategy: delete` runs this on a
+    /// schedule.)
+    pub async fn cleanup_orphans(&self) -> Result<usize, EngineError> {
+        let orphans = prune::orphans(&self.db).await?;
+        if orphans.is_empty() {
+            return Ok(0);
+        }
+        let deleted = prune::prune(&self.db, &self.store, orphans).await?;
+        if !deleted.is_empty() {
+            tracing::info!(
+                entities = deleted.len(),
+                "catalog: deleted orphaned entities"
+            );
+        }
+        Ok(deleted.len())
+    }
+
+    /// Deletes one entity (`DELETE /entities/by-uid/{uid}`). The entities
+    /// that emitted it are reprocessed at once, so an entity its location
+    /// still emits comes back.
+    pub async fn delete_entity(&self, entity_ref: &str) -> Result<(), EngineError> {
+        prune::delete_entity(&self.db, &self.store, &state::key_of(entity_ref)).await
+    }
+
+    /// Makes `entity_ref` (any case) and the entities that emitted it, up
+    /// to its root, due now (`POST /refresh`); `false` when the engine
+    /// does not know the entity.
+    pub async fn refresh(&self, entity_ref: &str) -> Result<bool, EngineError> {
+        let key = state::key_of(entity_ref);
+        if !state::exists(&self.db, &key).await? {
+            return Ok(false);
+        }
+        let ancestry = Lineage::new(Arc::clone(&self.db)).ancestry(&key).await?;
+        let refs: Vec<String> = ancestry.into_iter().map(|link| link.entity_ref).collect();
+        state::make_due(&self.db, &refs).await?;
+        Ok(true)
+    }
+
+    /// Every location registered through the API, oldest first.
+    pub async fn locations(&self) -> Result<Vec<RegisteredLocation>, EngineError> {
+        locations::list(&self.db).await
+    }
+
+    /// The registered location with this id.
+    pub async fn location(&self, id: &str) -> Result<Option<RegisteredLocation>, EngineError> {
+        locations::by_id(&self.db, id).await
+    }
+
+    /// The registered location of this type and target.
+    pub async fn location_for(
+        &self,
+        location: &LocationSpec,
+    ) -> Result<Option<RegisteredLocation>, EngineError> {
+        locations::by_spec(&self.db, location).await
+    }
+
+    /// Registers `location`: stores it with a new id and makes its root
+    /// `Location` entity due now. [`EngineError::LocationExists`] when it
+    /// is registered already.
+    pub async fn register_location(
+        &self,
+        location: &LocationSpec,
+    ) -> Result<RegisteredLocation, EngineError> {
+        let location = LocationSpec::new(&location.location_type, &location.target);
+        let exists = |existing: Option<RegisteredLocation>| EngineError::LocationExists {
+            location: location.key(),
+            id: existing.map(|l| l.id).unwrap_or_default(),
+        };
+        if let Some(existing) = self.location_for(&location).await? {
+            return Err(exists(Some(existing)));
+        }
+        let dialect = self.db.dialect();
+        let mut tx = self.db.pool().await?.begin().await?;
+        let Some(registered) = locations::insert(&mut tx, dialect, &location).await? else {
+            drop(tx);
+            return Err(exists(self.location_for(&location).await?));
+        };
+        sources::attach_roots(
+            &mut tx,
+            dialect,
+            locations::REGISTERED,
+            std::slice::from_ref(&location),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(registered)
+    }
+
+    /// Unregisters the location with this id: its root entity, and every
+    /// entity only it provided, are deleted now. `false` when there is no
+    /// such location.
+    pub async fn unregister_location(&self, id: &str) -> Result<bool, EngineError> {
+        let Some(location) = self.location(id).await? else {
+            return Ok(false);
+        };
+        let dialect = self.db.dialect();
+        let root = location.entity_ref();
+        let mut tx = self.db.pool().await?.begin().await?;
+        if !locations::delete(&mut tx, dialect, id).await? {
+            return Ok(false);
+        }
+        sources::detach(
+            &mut tx,
+            dialect,
+            locations::REGISTERED,
+            std::slice::from_ref(&root),
+        )
+        .await?;
+        tx.commit().await?;
+        prune::prune(&self.db, &self.store, vec![root]).await?;
+        Ok(true)
+    }
+
+    /// What registering `location` would add, without storing anything:
+    /// its root `Location` entity and everything read from it, processed
+    /// (recursively through nested locations). The errors of the first
+    /// entity that fails, if any.
+    pub async fn dry_run(
+        &self,
+        location: &LocationSpec,
+    ) -> Result<Vec<Value>, Vec<ProcessorError>> {
+        let mut pending = vec![(root::location_entity(location), location.clone())];
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        while let Some((entity, from)) = pending.pop() {
+            let result = self.orchestrator.process(entity, &from).await;
+            if !result.errors.is_empty() {
+                return Err(result.errors);
+            }
+            let Some(entity) = result.entity else {
+                continue;
+            };
+            if let Some(entity_ref) = &result.entity_ref
+                && !seen.insert(state::key_of(entity_ref))
+            {
+                continue;
+            }
+            out.push(entity);
+            if out.len() >= DRY_RUN_LIMIT {
+                return Err(vec![ProcessorError::input(format!(
+                    "{location} yields more than {DRY_RUN_LIMIT} entities; register it without a dry run"
+                ))]);
+            }
+            for child in result.children.into_iter().rev() {
+                pending.push((child.entity, child.location));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The connection through which the entity provider `name` applies
+    /// its mutations to this engine.
+    pub fn provider_connection(
+        self: &Arc<Self>,
+        name: &str,
+    ) -> Arc<dyn backstage_plugin_catalog_node::EntityProviderConnection> {
+        Arc::new(provider::Connection::new(Arc::clone(self), name))
+    }
+
+    /// Applies a provider's mutation: a full one replaces everything
+    /// `provider` owns (entities it no longer lists are deleted, with
+    /// their children nothing else owns), a delta adds and removes. The
+    /// first location to provide an entity owns it: an entity another
+    /// source owns is left out with a warning.
+    pub async fn apply_mutation(
+        &self,
+        provider: &str,
+        mutation: backstage_plugin_catalog_node::EntityProviderMutation,
+    ) -> Result<(), EngineError> {
+        provider::apply(&self.db, &self.store, provider, mutation).await
+    }
+
+    /// Makes due now every entity read from a location whose key
+    /// (`type:target`) or target is one of `keys` (a provider's
+    /// `refresh`).
+    pub async fn refresh_keys(&self, keys: &[String]) -> Result<(), EngineError> {
+        state::make_due_by_location(&self.db, keys).await
     }
 }

@@ -30,3 +30,10 @@ pub(crate) fn location_entity(location: &LocationSpec) -> Value {
         "spec": spec
     })
 }
+
+/// The (lowercased) ref of [`location_entity`]`(location)`.
+pub(crate) fn root_ref(location: &LocationSpec) -> String {
+    let entity = location_entity(location);
+    let name = entity["metadata"]["name"].as_str().unwrap_or_default();
+    format!("location:default/{name}")
+}

@@ -9,12 +9,20 @@ pub(crate) const STATE: &str = "catalog_refresh_state";
 pub(crate) const REFERENCES: &str = "catalog_refresh_references";
 /// Relations, by the entity whose processing emitted them.
 pub(crate) const RELATIONS: &str = "catalog_relations";
+/// Locations registered through the API (`POST /locations`).
+pub(crate) const LOCATIONS: &str = "catalog_locations";
+/// Entities a location emitted but another location owns: shown on the
+/// emitting entity's status, and reprocessed when the owner goes away.
+pub(crate) const CONFLICTS: &str = "catalog_conflicts";
+/// Entities a run will stitch, kept until it has: a replica that dies
+/// between writing results and stitching leaves them to the others.
+pub(crate) const STITCH_QUEUE: &str = "catalog_stitch_queue";
 
 const PORTABLE: &[Migration] = &[
     Migration::new(
-        1,
-        "processing state, references and relations",
-        "CREATE TABLE catalog_refresh_state (
+    1,
+    "processing state, references and relations",
+    "CREATE TABLE catalog_refresh_state (
         entity_ref VARCHAR(255) NOT NULL PRIMARY KEY,
         unprocessed_entity TEXT NOT NULL,
         unprocessed_hash VARCHAR(64) NOT NULL,
@@ -43,12 +51,72 @@ const PORTABLE: &[Migration] = &[
     CREATE INDEX catalog_relations_source ON catalog_relations (source_entity_ref);
     CREATE INDEX catalog_relations_origin ON catalog_relations (originating_entity_ref);",
     ),
-    Migration::new(
-        2,
-        "relations read by source from the index alone",
-        RELATIONS_BY_SOURCE,
-    ),
+    Migration::new(2, V2_DESCRIPTION, V2_PORTABLE),
+    Migration::new(3, V3_DESCRIPTION, V3_PORTABLE),
 ];
+
+const V2_DESCRIPTION: &str =
+    "registered locations, conflicts, claims, an index serving the due order";
+
+/// Version 2: the registered locations (unique by a hash of `type:target`,
+/// since a TEXT target cannot be a key everywhere), the conflicts table,
+/// the stitch queue,
+/// the claim token of the refresh loop, and an index on
+/// `(next_update_at, entity_ref)` so claiming reads due rows in index order
+/// instead of sorting them all.
+const V2_PORTABLE: &str = "CREATE TABLE catalog_locations (
+        id VARCHAR(64) NOT NULL PRIMARY KEY,
+        location_type VARCHAR(255) NOT NULL,
+        target TEXT NOT NULL,
+        key_hash VARCHAR(64) NOT NULL,
+        created_at BIGINT NOT NULL
+    );
+    CREATE UNIQUE INDEX catalog_locations_key ON catalog_locations (key_hash);
+    CREATE TABLE catalog_conflicts (
+        parent_entity_ref VARCHAR(255) NOT NULL,
+        entity_ref VARCHAR(255) NOT NULL,
+        location_key TEXT NOT NULL,
+        owner_key TEXT NULL
+    );
+    CREATE INDEX catalog_conflicts_parent ON catalog_conflicts (parent_entity_ref);
+    CREATE INDEX catalog_conflicts_entity ON catalog_conflicts (entity_ref);
+    CREATE TABLE catalog_stitch_queue (
+        entity_ref VARCHAR(255) NOT NULL,
+        claimed_by VARCHAR(64) NOT NULL,
+        claim_until BIGINT NOT NULL
+    );
+    CREATE INDEX catalog_stitch_queue_claim ON catalog_stitch_queue (claimed_by);
+    CREATE INDEX catalog_stitch_queue_until ON catalog_stitch_queue (claim_until);
+    ALTER TABLE catalog_refresh_state ADD COLUMN claimed_by VARCHAR(64) NULL;
+    DROP INDEX catalog_refresh_state_next;
+    CREATE INDEX catalog_refresh_state_due ON catalog_refresh_state (next_update_at, entity_ref);";
+
+const V2_MYSQL: &str = "CREATE TABLE catalog_locations (
+        id VARCHAR(64) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+        location_type VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        target TEXT COLLATE utf8mb4_bin NOT NULL,
+        key_hash VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE INDEX catalog_locations_key (key_hash)
+    );
+    CREATE TABLE catalog_conflicts (
+        parent_entity_ref VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        entity_ref VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        location_key TEXT NOT NULL,
+        owner_key TEXT NULL,
+        INDEX catalog_conflicts_parent (parent_entity_ref),
+        INDEX catalog_conflicts_entity (entity_ref)
+    );
+    CREATE TABLE catalog_stitch_queue (
+        entity_ref VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        claimed_by VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+        claim_until BIGINT NOT NULL,
+        INDEX catalog_stitch_queue_claim (claimed_by),
+        INDEX catalog_stitch_queue_until (claim_until)
+    );
+    ALTER TABLE catalog_refresh_state ADD COLUMN claimed_by VARCHAR(64) COLLATE utf8mb4_bin NULL;
+    DROP INDEX catalog_refresh_state_next ON catalog_refresh_state;
+    CREATE INDEX catalog_refresh_state_due ON catalog_refresh_state (next_update_at, entity_ref);";
 
 const MYSQL: &[Migration] = &[
     Migration::new(
@@ -83,19 +151,21 @@ const MYSQL: &[Migration] = &[
         INDEX catalog_relations_origin (originating_entity_ref)
     );",
     ),
-    Migration::new(
-        2,
-        "relations read by source from the index alone",
-        "CREATE INDEX catalog_relations_by_source ON catalog_relations (source_entity_ref, relation_type, target_entity_ref);
-        DROP INDEX catalog_relations_source ON catalog_relations;",
-    ),
+    Migration::new(2, V2_DESCRIPTION, V2_MYSQL),
+    Migration::new(3, V3_DESCRIPTION, V3_MYSQL),
 ];
 
-/// Stitching reads an entity's relations by source: an index holding the
-/// whole relation answers that without touching the table (whose rows lie
-/// in the order their originating entities were processed).
-const RELATIONS_BY_SOURCE: &str = "CREATE INDEX catalog_relations_by_source ON catalog_relations (source_entity_ref, relation_type, target_entity_ref);
+const V3_DESCRIPTION: &str = "relations read by source from the index alone";
+
+/// Version 3: stitching reads an entity's relations by source; an index
+/// holding the whole relation answers that without touching the table
+/// (whose rows lie in the order their originating entities were
+/// processed).
+const V3_PORTABLE: &str = "CREATE INDEX catalog_relations_by_source ON catalog_relations (source_entity_ref, relation_type, target_entity_ref);
     DROP INDEX catalog_relations_source;";
+
+const V3_MYSQL: &str = "CREATE INDEX catalog_relations_by_source ON catalog_relations (source_entity_ref, relation_type, target_entity_ref);
+    DROP INDEX catalog_relations_source ON catalog_relations;";
 
 /// The engine's migrations.
 pub(crate) const MIGRATIONS: Migrations = Migrations::new(PORTABLE).mysql(MYSQL);

@@ -10,11 +10,9 @@ use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::EngineError;
-use super::batch::{CHUNK, execute, insert_references};
+use super::batch::{CHUNK, execute};
 use super::hash::hash_text;
-use super::root::location_entity;
 use super::schema::{REFERENCES, STATE};
-use super::unprocessed::{Unprocessed, upsert_unprocessed};
 
 /// `next_update_at` of an entity that is never due by itself.
 pub(crate) const NEVER: i64 = 253_402_300_799_000;
@@ -72,15 +70,17 @@ pub(crate) fn next_due(now: i64, interval: Option<Duration>, seed: &str) -> i64 
 }
 
 /// Makes `locations` the roots owned by `source_key` (e.g. `config`), each
-/// due now.
+/// due now; returns the refs `source_key` owned before, so the caller can
+/// prune the ones it no longer owns.
 pub(crate) async fn set_roots(
     db: &PluginDatabase,
     source_key: &str,
     locations: &[LocationSpec],
-) -> Result<(), EngineError> {
+) -> Result<Vec<String>, EngineError> {
     let dialect = db.dialect();
     let pool = db.pool().await?;
     let mut tx = pool.begin().await?;
+    let before = super::sources::owned_by(&mut tx, dialect, source_key).await?;
     sqlx::query(sql(
         dialect,
         &format!("DELETE FROM {REFERENCES} WHERE source_key = $1"),
@@ -88,80 +88,261 @@ pub(crate) async fn set_roots(
     .bind(source_key.to_owned())
     .execute(&mut *tx)
     .await?;
-    let roots: Vec<Unprocessed> = locations
-        .iter()
-        .map(|location| {
-            let entity = location_entity(location);
-            let name = entity["metadata"]["name"].as_str().unwrap_or_default();
-            let entity_ref = key_of(&format!("location:default/{name}"));
-            Unprocessed::new(entity_ref, &entity, location)
-        })
-        .collect();
-    upsert_unprocessed(&mut tx, dialect, &roots).await?;
-    let refs: Vec<&str> = roots.iter().map(|r| r.entity_ref.as_str()).collect();
-    for chunk in refs.chunks(CHUNK) {
-        let update = Query::update()
-            .table(STATE)
-            .value("next_update_at", 0i64)
-            .and_where(Expr::col("entity_ref").is_in(chunk.iter().copied()))
-            .to_owned();
-        execute(&mut tx, dialect, &update).await?;
-    }
-    let references: Vec<(Option<&str>, Option<&str>, &str)> = refs
-        .iter()
-        .map(|target| (Some(source_key), None, *target))
-        .collect();
-    insert_references(&mut tx, dialect, &references).await?;
+    super::sources::attach_roots(&mut tx, dialect, source_key, locations).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(before)
 }
 
-/// Up to `limit` entities due at `at`, the longest-waiting first.
+/// How this replica claims due rows.
+#[derive(Debug)]
+pub(crate) struct Claimer {
+    /// This replica's id, the prefix of its claim tokens.
+    pub(crate) replica: String,
+    /// How long a claim holds: a row claimed but never written (the
+    /// replica died) is due again once it is over.
+    pub(crate) lease: Duration,
+    /// Whether the database has `FOR UPDATE SKIP LOCKED`; found out on the
+    /// first claim.
+    pub(crate) skip_locked: tokio::sync::OnceCell<bool>,
+    /// Counts claims, to make each token unique.
+    pub(crate) counter: std::sync::atomic::AtomicU64,
+}
+
+impl Claimer {
+    /// A token no other claim (of any replica) uses.
+    pub(crate) fn token(&self) -> String {
+        let n = self
+            .counter
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("{}-{n}", self.replica)
+    }
+
+    /// The lease in milliseconds.
+    pub(crate) fn lease_ms(&self) -> i64 {
+        i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX / 4)
+    }
+}
+
+/// Whether the server behind `db` has `FOR UPDATE SKIP LOCKED`:
+/// PostgreSQL (9.5+) always, MariaDB from 10.6, MySQL from 8.0; SQLite has
+/// no row locks at all.
+async fn has_skip_locked(db: &PluginDatabase) -> Result<bool, EngineError> {
+    match db.dialect() {
+        Dialect::Sqlite => Ok(false),
+        Dialect::Postgres => Ok(true),
+        Dialect::MySql => {
+            let row = sqlx::query("SELECT VERSION()")
+                .fetch_one(db.pool().await?)
+                .await?;
+            let version: String = row.try_get(0)?;
+            Ok(mysql_has_skip_locked(&version))
+        }
+    }
+}
+
+/// `SELECT VERSION()` of MariaDB (`10.11.6-MariaDB-...`) or MySQL
+/// (`8.0.36`): whether it has `SKIP LOCKED`.
+pub(crate) fn mysql_has_skip_locked(version: &str) -> bool {
+    let mut numbers = version
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|p| !p.is_empty())
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let major = numbers.next().unwrap_or(0);
+    let minor = numbers.next().unwrap_or(0);
+    if version.to_ascii_lowercase().contains("mariadb") {
+        (major, minor) >= (10, 6)
+    } else {
+        major >= 8
+    }
+}
+
+/// Claims up to `limit` entities due at `at`, the longest-waiting first,
+/// for this replica: each claimed row's `next_update_at` moves to the end
+/// of the lease, so no other replica claims it until the result is written
+/// (which sets the real next due time) or the lease runs out.
+///
+/// The claim itself is a conditional update (`… WHERE next_update_at <=
+/// at`) tagged with a token of this claim, read back by that token, so two
+/// replicas never both claim a row on any database. Where the database has
+/// `FOR UPDATE SKIP LOCKED`, the candidates are also selected with it, so
+/// concurrent replicas pick disjoint rows instead of racing for the same
+/// ones.
 pub(crate) async fn claim_due(
     db: &PluginDatabase,
     at: i64,
     limit: i64,
+    claimer: &Claimer,
 ) -> Result<Vec<DueRow>, EngineError> {
-    let dialect = db.dialect();
-    let pool = db.pool().await?;
-    let rows = sqlx::query(sql(
+    let skip_locked = *claimer
+        .skip_locked
+        .get_or_try_init(|| has_skip_locked(db))
+        .await?;
+    // Another replica may win every candidate of one attempt; a few more
+    // attempts see the rows it left.
+    for _ in 0..4 {
+        let (candidates, rows) = if skip_locked {
+            let mut tx = db.pool().await?.begin().await?;
+            let found = claim_once(&mut tx, db.dialect(), at, limit, claimer, true).await?;
+            tx.commit().await?;
+            found
+        } else {
+            let mut conn = db.pool().await?.acquire().await?;
+            claim_once(&mut conn, db.dialect(), at, limit, claimer, false).await?
+        };
+        if candidates == 0 || !rows.is_empty() {
+            return Ok(rows);
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// One claim attempt: how many candidates there were, and the rows won.
+async fn claim_once(
+    conn: &mut sqlx::AnyConnection,
+    dialect: Dialect,
+    at: i64,
+    limit: i64,
+    claimer: &Claimer,
+    skip_locked: bool,
+) -> Result<(usize, Vec<DueRow>), EngineError> {
+    let lock = if skip_locked {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let candidates: Vec<String> = sqlx::query(sql(
         dialect,
         &format!(
-            "SELECT entity_ref, unprocessed_entity, location_type, location_target, result_hash, unprocessed_hash FROM {STATE} \
-             WHERE next_update_at <= $1 ORDER BY next_update_at, entity_ref LIMIT {limit}"
+            "SELECT entity_ref FROM {STATE} WHERE next_update_at <= $1 \
+             ORDER BY next_update_at, entity_ref LIMIT {limit}{lock}"
         ),
     ))
     .bind(at)
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            let entity_ref: String = row.try_get(0)?;
-            let text: String = row.try_get(1)?;
-            let entity = serde_json::from_str(&text).map_err(|e| EngineError::Corrupt {
-                entity_ref: entity_ref.clone(),
-                message: e.to_string(),
-            })?;
-            let presence = if entity_presence_optional(&entity) {
-                Presence::Optional
-            } else {
-                Presence::Required
-            };
-            Ok(DueRow {
-                location: LocationSpec {
-                    location_type: row.try_get(2)?,
-                    target: row.try_get(3)?,
-                    presence,
-                },
-                result_hash: row.try_get(4)?,
-                unprocessed_hash: row.try_get(5)?,
-                entity,
-                entity_ref,
-            })
-        })
-        .collect()
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|row| row.try_get(0))
+    .collect::<Result<_, _>>()?;
+    if candidates.is_empty() {
+        return Ok((0, Vec::new()));
+    }
+    let token = claimer.token();
+    let lease_ms = claimer.lease_ms();
+    let mut rows = Vec::with_capacity(candidates.len());
+    for chunk in candidates.chunks(CHUNK) {
+        let update = Query::update()
+            .table(STATE)
+            .value("next_update_at", now_ms().saturating_add(lease_ms))
+            .value("claimed_by", token.clone())
+            .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(String::as_str)))
+            .and_where(Expr::col("next_update_at").lte(at))
+            .to_owned();
+        if execute(conn, dialect, &update).await? == 0 {
+            continue;
+        }
+        let select = Query::select()
+            .columns([
+                "entity_ref",
+                "unprocessed_entity",
+                "location_type",
+                "location_target",
+                "result_hash",
+                "unprocessed_hash",
+            ])
+            .from(STATE)
+            .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(String::as_str)))
+            .and_where(Expr::col("claimed_by").eq(token.clone()))
+            .order_by("next_update_at", sea_query::Order::Asc)
+            .order_by("entity_ref", sea_query::Order::Asc)
+            .to_owned();
+        let (text, values) = dialect.build(&select);
+        for row in sqlx::query_with(AssertSqlSafe(text), values)
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            rows.push(due_row(&row)?);
+        }
+    }
+    Ok((candidates.len(), rows))
+}
+
+fn due_row(row: &sqlx::any::AnyRow) -> Result<DueRow, EngineError> {
+    let entity_ref: String = row.try_get(0)?;
+    let text: String = row.try_get(1)?;
+    let entity = serde_json::from_str(&text).map_err(|e| EngineError::Corrupt {
+        entity_ref: entity_ref.clone(),
+        message: e.to_string(),
+    })?;
+    let presence = if entity_presence_optional(&entity) {
+        Presence::Optional
+    } else {
+        Presence::Required
+    };
+    Ok(DueRow {
+        location: LocationSpec {
+            location_type: row.try_get(2)?,
+            target: row.try_get(3)?,
+            presence,
+        },
+        result_hash: row.try_get(4)?,
+        unprocessed_hash: row.try_get(5)?,
+        entity,
+        entity_ref,
+    })
 }
 
 fn entity_presence_optional(entity: &Value) -> bool {
     entity["spec"]["presence"].as_str() == Some("optional")
+}
+
+/// Whether the engine has a row for `entity_ref` (lowercased).
+pub(crate) async fn exists(db: &PluginDatabase, entity_ref: &str) -> Result<bool, EngineError> {
+    let select = Query::select()
+        .column("entity_ref")
+        .from(STATE)
+        .and_where(Expr::col("entity_ref").eq(entity_ref))
+        .to_owned();
+    let (text, values) = db.dialect().build(&select);
+    Ok(sqlx::query_with(AssertSqlSafe(text), values)
+        .fetch_optional(db.pool().await?)
+        .await?
+        .is_some())
+}
+
+/// Makes `refs` (lowercased) due now.
+pub(crate) async fn make_due(db: &PluginDatabase, refs: &[String]) -> Result<(), EngineError> {
+    let dialect = db.dialect();
+    let mut conn = db.pool().await?.acquire().await?;
+    for chunk in refs.chunks(CHUNK) {
+        let update = Query::update()
+            .table(STATE)
+            .value("next_update_at", 0i64)
+            .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(String::as_str)))
+            .to_owned();
+        execute(&mut conn, dialect, &update).await?;
+    }
+    Ok(())
+}
+
+/// Makes due now every entity read from a location whose key or target is
+/// one of `keys`.
+pub(crate) async fn make_due_by_location(
+    db: &PluginDatabase,
+    keys: &[String],
+) -> Result<(), EngineError> {
+    let dialect = db.dialect();
+    let mut conn = db.pool().await?.acquire().await?;
+    for chunk in keys.chunks(CHUNK) {
+        let update = Query::update()
+            .table(STATE)
+            .value("next_update_at", 0i64)
+            .and_where(
+                Expr::col("location_key")
+                    .is_in(chunk.iter().map(String::as_str))
+                    .or(Expr::col("location_target").is_in(chunk.iter().map(String::as_str))),
+            )
+            .to_owned();
+        execute(&mut conn, dialect, &update).await?;
+    }
+    Ok(())
 }

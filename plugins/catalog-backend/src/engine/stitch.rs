@@ -125,10 +125,18 @@ async fn prepare_chunk(
         };
         let Some(json) = row.entity else { continue };
         let relations = relations.remove(entity_ref).unwrap_or_default();
-        let entity = final_entity(entity_ref, &json, row.errors.as_deref(), relations)?;
-        batch.push(PreparedEntity::new(entity)?);
+        batch.push(final_entity(
+            entity_ref,
+            &json,
+            row.errors.as_deref(),
+            relations,
+        )?);
     }
-    Ok(batch)
+    super::status::decorate(db, &mut batch).await?;
+    Ok(batch
+        .into_iter()
+        .map(PreparedEntity::new)
+        .collect::<Result<_, _>>()?)
 }
 
 /// The final entity: the processed one with its relations (sorted, without

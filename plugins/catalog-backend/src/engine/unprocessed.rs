@@ -22,8 +22,12 @@ pub(crate) struct Unprocessed {
     hash: String,
     location_type: String,
     location_target: String,
-    /// The key of the location that claims the entity.
+    /// The key of the location that claims the entity (empty when the
+    /// entity comes without one).
     pub(crate) location_key: String,
+    /// Whether the entity comes without a location key: it is stored
+    /// without an owner, so any location may take it over.
+    keyless: bool,
 }
 
 impl Unprocessed {
@@ -37,7 +41,21 @@ impl Unprocessed {
             location_type: location.location_type.clone(),
             location_target: location.target.clone(),
             location_key: location.key(),
+            keyless: false,
         }
+    }
+
+    /// Sets the location key that claims the entity (a provider's
+    /// choice): `None` claims nothing.
+    pub(crate) fn with_location_key(mut self, key: Option<String>) -> Self {
+        self.keyless = key.is_none();
+        self.location_key = key.unwrap_or_default();
+        self
+    }
+
+    /// The key stored as the row's owner.
+    fn owner_key(&self) -> Option<&str> {
+        (!self.keyless).then_some(self.location_key.as_str())
     }
 }
 
@@ -98,12 +116,11 @@ pub(crate) async fn upsert_unprocessed(
                 continue;
             }
             Some(Slot::Stored { owner, hash }) => (owner.as_deref(), hash.as_str()),
-            Some(Slot::Insert(i) | Slot::Update(i)) => (
-                Some(items[*i].location_key.as_str()),
-                items[*i].hash.as_str(),
-            ),
+            Some(Slot::Insert(i) | Slot::Update(i)) => {
+                (items[*i].owner_key(), items[*i].hash.as_str())
+            }
         };
-        if owner.is_some_and(|owner| owner != item.location_key) {
+        if owner.is_some_and(|owner| Some(owner) != item.owner_key()) {
             owned.push(false);
             continue;
         }
@@ -146,7 +163,7 @@ pub(crate) async fn upsert_unprocessed(
                 item.hash.clone().into(),
                 item.location_type.clone().into(),
                 item.location_target.clone().into(),
-                item.location_key.clone().into(),
+                item.owner_key().map(str::to_owned).into(),
                 0i64.into(),
             ]);
         }
@@ -159,7 +176,7 @@ pub(crate) async fn upsert_unprocessed(
             .value("unprocessed_hash", item.hash.clone())
             .value("location_type", item.location_type.clone())
             .value("location_target", item.location_target.clone())
-            .value("location_key", item.location_key.clone())
+            .value("location_key", item.owner_key().map(str::to_owned))
             .value("next_update_at", 0i64)
             .and_where(Expr::col("entity_ref").eq(item.entity_ref.clone()))
             .to_owned();

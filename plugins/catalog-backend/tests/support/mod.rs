@@ -121,23 +121,42 @@ impl TestCatalog {
     /// Starts a backend whose catalog config is `catalog` (processing only
     /// at startup unless it says otherwise) on `database`.
     pub(crate) async fn start(database: &Database, test: &str, catalog: Value) -> Self {
+        Self::start_with(database, test, json!({}), catalog, Vec::new()).await
+    }
+
+    /// Like [`start`](Self::start), with more `backend` config (merged
+    /// over the defaults, e.g. `reading`) and catalog modules.
+    pub(crate) async fn start_with(
+        database: &Database,
+        test: &str,
+        backend: Value,
+        catalog: Value,
+        modules: Vec<backstage_backend::BackendModule>,
+    ) -> Self {
         let prefix = unique_prefix(test);
         let section = database.section(&prefix);
         let mut catalog = catalog;
         if catalog.get("processingInterval").is_none() {
             catalog["processingInterval"] = json!(false);
         }
+        let mut backend_config = json!({
+            "listen": {"host": "127.0.0.1", "port": 0},
+            "logger": {"level": "error"},
+            "auth": {"dangerouslyDisableDefaultAuthPolicy": true},
+            "database": section
+        });
+        if let (Some(into), Value::Object(extra)) = (backend_config.as_object_mut(), backend) {
+            into.extend(extra);
+        }
         let config = Config::from_value(json!({
-            "backend": {
-                "listen": {"host": "127.0.0.1", "port": 0},
-                "logger": {"level": "error"},
-                "auth": {"dangerouslyDisableDefaultAuthPolicy": true},
-                "database": section
-            },
+            "backend": backend_config,
             "catalog": catalog
         }));
-        let backend = Backend::builder()
-            .add(catalog_plugin())
+        let mut builder = Backend::builder().add(catalog_plugin());
+        for module in modules {
+            builder = builder.add(module);
+        }
+        let backend = builder
             .config(config)
             .start()
             .await
@@ -193,6 +212,13 @@ impl TestCatalog {
             .send()
             .await;
         Self::answer(response.unwrap_or_else(|e| panic!("POST {url}: {e}"))).await
+    }
+
+    /// `DELETE {base}{path}`.
+    pub(crate) async fn delete(&self, path: &str) -> Answer {
+        let url = format!("{}{path}", self.base_url());
+        let response = self.http.delete(&url).send().await;
+        Self::answer(response.unwrap_or_else(|e| panic!("DELETE {url}: {e}"))).await
     }
 
     /// Stops the backend and drops its database.

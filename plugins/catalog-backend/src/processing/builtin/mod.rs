@@ -16,7 +16,7 @@ pub use kinds::BuiltinKindsProcessor;
 pub use placeholders::PlaceholderProcessor;
 pub(crate) use placeholders::{normalize as normalize_path, resolve_relative};
 pub use url_reader::UrlReaderProcessor;
-pub(crate) use url_reader::resolve_url;
+pub(crate) use url_reader::{read_url_text, resolve_url};
 
 /// The built-in processors: placeholders, the built-in kinds with their
 /// relations, and the `file` location reader, reading files of at most

@@ -1,0 +1,186 @@
+//! An entity provider module registered through `catalog.processing`:
+//! full and delta mutations, with the ownership rules of locations.
+
+use std::sync::{Arc, OnceLock};
+
+use backstage_backend::{BackendModule, BoxError};
+use backstage_plugin_catalog_node::{
+    CATALOG_PROCESSING, DeferredEntity, EntityProvider, EntityProviderConnection,
+    EntityProviderMutation, ProcessorError,
+};
+use serde_json::{Value, json};
+
+use crate::api::entity;
+use crate::files::eventually;
+use crate::support::{TestCatalog, databases};
+
+type Slot = Arc<OnceLock<Arc<dyn EntityProviderConnection>>>;
+
+/// Keeps the connection it is given, for the test to drive.
+struct HeldProvider {
+    name: &'static str,
+    slot: Slot,
+}
+
+#[async_trait::async_trait]
+impl EntityProvider for HeldProvider {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    async fn connect(
+        &self,
+        connection: Arc<dyn EntityProviderConnection>,
+    ) -> Result<(), ProcessorError> {
+        let _ = self.slot.set(connection);
+        Ok(())
+    }
+}
+
+fn provider_module(name: &'static str, slot: Slot) -> BackendModule {
+    BackendModule::builder("catalog", name).init(move |ctx| {
+        let slot = Arc::clone(&slot);
+        async move {
+            ctx.extension_point(&CATALOG_PROCESSING)?
+                .add_entity_provider(Arc::new(HeldProvider { name, slot }));
+            Ok::<_, BoxError>(())
+        }
+    })
+}
+
+fn group(name: &str, provider: &str) -> DeferredEntity {
+    let key = format!("url:https://directory.example/{provider}");
+    DeferredEntity {
+        entity: json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Group",
+            "metadata": {
+                "name": name,
+                "annotations": {
+                    "backstage.io/managed-by-location": key,
+                    "backstage.io/managed-by-origin-location": key,
+                }
+            },
+            "spec": {"type": "team", "children": []}
+        }),
+        location_key: Some(key),
+    }
+}
+
+async fn groups(catalog: &TestCatalog) -> Vec<String> {
+    let answer = catalog.get("/entities?filter=kind=group").await;
+    let mut names: Vec<String> = answer
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e: &Value| e["metadata"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_provider_module_applies_full_and_delta_mutations() {
+    for database in databases() {
+        println!("providers: {}", database.name);
+        let directory: Slot = Arc::default();
+        let other: Slot = Arc::default();
+        let catalog = TestCatalog::start_with(
+            &database,
+            "provider",
+            json!({}),
+            json!({"rules": [{"allow": ["Component", "API", "Location", "Group"]}]}),
+            vec![
+                provider_module("directory", Arc::clone(&directory)),
+                provider_module("other-directory", Arc::clone(&other)),
+            ],
+        )
+        .await;
+        let directory = directory.get().expect("the provider was connected").clone();
+        let other = other.get().expect("the provider was connected").clone();
+
+        directory
+            .apply_mutation(EntityProviderMutation::Full {
+                entities: vec![
+                    group("alpha", "directory"),
+                    group("beta", "directory"),
+                    group("gamma", "directory"),
+                ],
+            })
+            .await
+            .unwrap();
+        eventually("three groups", || async {
+            (groups(&catalog).await == ["alpha", "beta", "gamma"]).then_some(())
+        })
+        .await;
+
+        // A full mutation replaces everything: gamma goes at once.
+        directory
+            .apply_mutation(EntityProviderMutation::Full {
+                entities: vec![group("alpha", "directory"), group("beta", "directory")],
+            })
+            .await
+            .unwrap();
+        assert_eq!(groups(&catalog).await, ["alpha", "beta"]);
+
+        // A delta adds and removes.
+        directory
+            .apply_mutation(EntityProviderMutation::Delta {
+                added: vec![group("delta", "directory")],
+                removed: vec!["group:default/alpha".to_owned()],
+            })
+            .await
+            .unwrap();
+        eventually("the delta", || async {
+            (groups(&catalog).await == ["beta", "delta"]).then_some(())
+        })
+        .await;
+
+        // Another provider claiming beta from its own location is ignored;
+        // its own new group is taken.
+        other
+            .apply_mutation(EntityProviderMutation::Full {
+                entities: vec![
+                    group("beta", "other-directory"),
+                    group("epsilon", "other-directory"),
+                ],
+            })
+            .await
+            .unwrap();
+        eventually("the other provider's group", || async {
+            (groups(&catalog).await == ["beta", "delta", "epsilon"]).then_some(())
+        })
+        .await;
+        let beta = entity(&catalog, "group", "beta").await.unwrap();
+        assert_eq!(
+            beta["metadata"]["annotations"]["backstage.io/managed-by-location"],
+            "url:https://directory.example/directory"
+        );
+        // Removing it from the first provider hands nothing over by
+        // itself: the other provider's refused claim did not stick.
+        directory
+            .apply_mutation(EntityProviderMutation::Full {
+                entities: vec![group("delta", "directory")],
+            })
+            .await
+            .unwrap();
+        assert_eq!(groups(&catalog).await, ["delta", "epsilon"]);
+
+        // A mutation holding something that is not an entity changes
+        // nothing and says why.
+        let bad = directory
+            .apply_mutation(EntityProviderMutation::Full {
+                entities: vec![DeferredEntity {
+                    entity: json!({"kind": "Group"}),
+                    location_key: None,
+                }],
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(bad.name, "InputError", "{bad}");
+        assert!(bad.message.contains("nothing was applied"), "{bad}");
+        assert_eq!(groups(&catalog).await, ["delta", "epsilon"]);
+        catalog.stop().await;
+    }
+}
