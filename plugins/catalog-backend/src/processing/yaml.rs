@@ -1,7 +1,42 @@
 //! Catalog files: one or more YAML documents, each an entity.
 
+use backstage_plugin_catalog_node::{Emitter, LocationSpec, ProcessorError};
 use serde_json::Value;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
+
+/// Files up to this size are parsed where they were read; larger ones on
+/// a blocking thread, so that a big catalog file (seconds of parsing at
+/// 100,000 entities) never stalls the request handlers sharing the async
+/// runtime.
+const PARSE_INLINE_BYTES: usize = 64 * 1024;
+
+/// Parses the catalog file `text` read from `location` and emits each of
+/// its documents as an entity of that location. A file that does not parse
+/// is an input error naming the location.
+pub(crate) async fn emit_documents(
+    text: String,
+    location: &LocationSpec,
+    emit: &mut Emitter,
+) -> Result<(), ProcessorError> {
+    let parsed = if text.len() <= PARSE_INLINE_BYTES {
+        parse_documents(&text)
+    } else {
+        tokio::task::spawn_blocking(move || parse_documents(&text))
+            .await
+            .map_err(|e| {
+                ProcessorError::new(
+                    "Error",
+                    format!("parsing {} stopped unexpectedly: {e}", location.target),
+                )
+            })?
+    };
+    let documents =
+        parsed.map_err(|e| ProcessorError::input(format!("{}: {e}", location.target)))?;
+    for document in documents {
+        emit.entity(document, location.clone());
+    }
+    Ok(())
+}
 
 /// A document of a catalog file that is not an entity object.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -4,7 +4,7 @@ use backstage_plugin_catalog_node::{
     CatalogProcessor, Emitter, LocationSpec, Presence, ProcessorError,
 };
 
-use crate::processing::yaml::parse_documents;
+use crate::processing::yaml::emit_documents;
 
 /// The largest catalog file read by default: 10 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
@@ -68,11 +68,7 @@ impl CatalogProcessor for FileReaderProcessor {
             }
             return Ok(true);
         };
-        let documents = parse_documents(&text)
-            .map_err(|e| ProcessorError::input(format!("{}: {e}", location.target)))?;
-        for document in documents {
-            emit.entity(document, location.clone());
-        }
+        emit_documents(text, location, emit).await?;
         Ok(true)
     }
 }

@@ -10,7 +10,7 @@ use backstage_plugin_catalog_node::{
     CatalogProcessor, Emitter, LocationSpec, Presence, ProcessorError,
 };
 
-use crate::processing::yaml::parse_documents;
+use crate::processing::yaml::emit_documents;
 
 /// Reads `url` locations with a [`UrlReaderService`]: every YAML document of
 /// the target becomes an entity of that location.
@@ -99,11 +99,7 @@ impl CatalogProcessor for UrlReaderProcessor {
             }
             return Ok(true);
         };
-        let documents = parse_documents(&text)
-            .map_err(|e| ProcessorError::input(format!("{}: {e}", location.target)))?;
-        for document in documents {
-            emit.entity(document, location.clone());
-        }
+        emit_documents(text, location, emit).await?;
         Ok(true)
     }
 }
