@@ -16,6 +16,7 @@ mod config;
 pub mod engine;
 mod plugin;
 pub mod processing;
+mod uuid;
 
 pub use config::{
     DEFAULT_ORPHAN_CLEANUP_INTERVAL, DEFAULT_PROCESSING_INTERVAL, OrphanStrategy, location_options,

@@ -25,6 +25,21 @@ pub(crate) async fn execute<S: sea_query_sqlx::SqlxBinder>(
     Ok(done.rows_affected())
 }
 
+/// Runs `select` (one text column) and collects its values.
+pub(crate) async fn fetch_strings(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    select: &sea_query::SelectStatement,
+) -> Result<Vec<String>, EngineError> {
+    let (sql, values) = dialect.build(select);
+    let rows = sqlx::query_with(AssertSqlSafe(sql), values)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| sqlx::Row::try_get(row, 0).map_err(EngineError::from))
+        .collect()
+}
+
 /// Inserts `(source_key, source_entity_ref, target_entity_ref)` reference
 /// rows.
 pub(crate) async fn insert_references(

@@ -5,7 +5,6 @@
 
 use backstage_backend::services::database::PluginDatabase;
 use backstage_plugin_catalog_node::LocationSpec;
-use ring::rand::{SecureRandom, SystemRandom};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use sqlx::{AssertSqlSafe, Row};
 
@@ -48,24 +47,10 @@ fn key_hash(location: &LocationSpec) -> String {
 
 /// A random version 4 UUID.
 pub(crate) fn new_id() -> Result<String, EngineError> {
-    let mut bytes = [0u8; 16];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| EngineError::Corrupt {
-            entity_ref: String::new(),
-            message: "the system random generator failed".to_owned(),
-        })?;
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    ))
+    crate::uuid::random_uuid().map_err(|e| EngineError::Corrupt {
+        entity_ref: String::new(),
+        message: e.to_string(),
+    })
 }
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<RegisteredLocation, EngineError> {

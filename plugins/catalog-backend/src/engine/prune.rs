@@ -11,27 +11,12 @@ use sea_query::{Expr, ExprTrait, Query};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::EngineError;
-use super::batch::{CHUNK, execute};
+use super::batch::{CHUNK, execute, fetch_strings};
 use super::schema::{CONFLICTS, REFERENCES, RELATIONS, STATE};
 use crate::store::CatalogStore;
 
-/// Runs `select` (one text column) and collects its values.
-async fn strings(
-    conn: &mut AnyConnection,
-    dialect: Dialect,
-    select: &sea_query::SelectStatement,
-) -> Result<Vec<String>, EngineError> {
-    let (sql, values) = dialect.build(select);
-    let rows = sqlx::query_with(AssertSqlSafe(sql), values)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|row| row.try_get(0).map_err(EngineError::from))
-        .collect()
-}
-
 /// Of `refs`, those some reference (from an entity or a source) points at.
-async fn referenced(
+pub(crate) async fn referenced(
     conn: &mut AnyConnection,
     dialect: Dialect,
     refs: &[String],
@@ -44,7 +29,7 @@ async fn referenced(
             .from(REFERENCES)
             .and_where(Expr::col("target_entity_ref").is_in(chunk.iter().map(String::as_str)))
             .to_owned();
-        out.extend(strings(conn, dialect, &select).await?);
+        out.extend(fetch_strings(conn, dialect, &select).await?);
     }
     Ok(out)
 }
@@ -78,7 +63,7 @@ async fn remove_rows(
             .to_owned();
         removed
             .children
-            .extend(strings(conn, dialect, &children).await?);
+            .extend(fetch_strings(conn, dialect, &children).await?);
         let sources = Query::select()
             .distinct()
             .column("source_entity_ref")
@@ -87,14 +72,14 @@ async fn remove_rows(
             .to_owned();
         removed
             .restitch
-            .extend(strings(conn, dialect, &sources).await?);
+            .extend(fetch_strings(conn, dialect, &sources).await?);
         let claimants = Query::select()
             .distinct()
             .column("parent_entity_ref")
             .from(CONFLICTS)
             .and_where(Expr::col("entity_ref").is_in(keys()))
             .to_owned();
-        let claimants = strings(conn, dialect, &claimants).await?;
+        let claimants = fetch_strings(conn, dialect, &claimants).await?;
         for statement in [
             Query::delete()
                 .from_table(REFERENCES)
@@ -219,7 +204,7 @@ pub(crate) async fn delete_entity(
         .and_where(Expr::col("target_entity_ref").eq(entity_ref))
         .and_where(Expr::col("source_entity_ref").is_not_null())
         .to_owned();
-    let parents = strings(&mut tx, dialect, &parents).await?;
+    let parents = fetch_strings(&mut tx, dialect, &parents).await?;
     let removed = remove_rows(&mut tx, dialect, &[entity_ref.to_owned()]).await?;
     reprocess(&mut tx, dialect, &parents).await?;
     tx.commit().await?;

@@ -12,7 +12,7 @@ use sea_query::{Expr, ExprTrait, Query};
 use sqlx::{AssertSqlSafe, Row};
 
 use super::EngineError;
-use super::batch::{CHUNK, execute};
+use super::batch::{CHUNK, execute, fetch_strings};
 use super::schema::{RELATIONS, STITCH_QUEUE};
 use super::state::{DueRow, key_of, now_ms};
 use crate::processing::ProcessingResult;
@@ -108,13 +108,10 @@ pub(crate) async fn take_expired(
         .from(STITCH_QUEUE)
         .and_where(Expr::col("claimed_by").eq(token))
         .to_owned();
-    let (sql, values) = dialect.build(&select);
-    let rows = sqlx::query_with(AssertSqlSafe(sql), values)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|row| row.try_get(0).map_err(EngineError::from))
-        .collect()
+    Ok(fetch_strings(&mut conn, dialect, &select)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Deletes the entries of `token` (they are stitched).

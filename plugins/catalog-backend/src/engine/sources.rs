@@ -10,7 +10,7 @@ use sea_query::{Expr, ExprTrait, Query};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::EngineError;
-use super::batch::{CHUNK, execute, insert_references};
+use super::batch::{CHUNK, execute, fetch_strings, insert_references};
 use super::root::{location_entity, root_ref};
 use super::schema::{REFERENCES, STATE};
 use super::unprocessed::{Unprocessed, upsert_unprocessed};
@@ -26,13 +26,7 @@ pub(crate) async fn owned_by(
         .from(REFERENCES)
         .and_where(Expr::col("source_key").eq(source_key))
         .to_owned();
-    let (sql, values) = dialect.build(&select);
-    let rows = sqlx::query_with(AssertSqlSafe(sql), values)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter()
-        .map(|row| row.try_get(0).map_err(EngineError::from))
-        .collect()
+    fetch_strings(conn, dialect, &select).await
 }
 
 /// Upserts `items` as entities owned by `source_key`: the first location

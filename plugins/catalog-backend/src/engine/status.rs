@@ -3,7 +3,7 @@
 //! entity any more, and a status item for each entity it emitted that
 //! another location owns (a conflict).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use backstage_backend::services::database::PluginDatabase;
 use sea_query::{Expr, ExprTrait, Query};
@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::EngineError;
 use super::batch::CHUNK;
-use super::schema::{CONFLICTS, REFERENCES};
+use super::schema::CONFLICTS;
 use super::state::key_of;
 
 /// The annotation an entity no longer emitted by anything carries.
@@ -88,22 +88,7 @@ pub(crate) async fn decorate(db: &PluginDatabase, batch: &mut [Value]) -> Result
     }
     let dialect = db.dialect();
     let mut conn = db.pool().await?.acquire().await?;
-    let mut referenced = HashSet::new();
-    for chunk in refs.chunks(CHUNK) {
-        let select = Query::select()
-            .distinct()
-            .column("target_entity_ref")
-            .from(REFERENCES)
-            .and_where(Expr::col("target_entity_ref").is_in(chunk.iter().map(String::as_str)))
-            .to_owned();
-        let (sql, values) = dialect.build(&select);
-        for row in sqlx::query_with(AssertSqlSafe(sql), values)
-            .fetch_all(&mut *conn)
-            .await?
-        {
-            referenced.insert(row.try_get::<String, _>(0)?);
-        }
-    }
+    let referenced = super::prune::referenced(&mut conn, dialect, &refs).await?;
     let keys: Vec<&str> = refs.iter().map(String::as_str).collect();
     let conflicts = conflicts_of(&mut conn, dialect, &keys).await?;
     for entity in batch.iter_mut() {

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use backstage_backend::services::database::Dialect;
-use ring::rand::{SecureRandom, SystemRandom};
 use sea_query::{Expr, ExprTrait, Query};
 use serde_json::Value;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -653,26 +652,9 @@ fn write_canonical(value: &Value, out: &mut Digest, level: Level) {
     }
 }
 
-/// A random (version 4) UUID.
+/// A new entity's uid.
 fn new_uid() -> Result<String, StoreError> {
-    let mut bytes = [0u8; 16];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| StoreError::Corrupt("the system random generator failed".to_owned()))?;
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    });
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    ))
+    crate::uuid::random_uuid().map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 fn now_ms() -> i64 {
