@@ -73,26 +73,26 @@ async fn a_location_yields_every_document_of_its_targets_with_location_annotatio
     assert!(result.errors.is_empty(), "{:?}", result.errors);
     assert_eq!(result.children.len(), 1);
     let nested = &result.children[0];
-    assert_eq!(nested.entity["kind"], "Location");
+    assert_eq!(nested.entity()["kind"], "Location");
     assert_eq!(
-        nested.entity["metadata"]["annotations"]["backstage.io/managed-by-location"],
+        nested.entity()["metadata"]["annotations"]["backstage.io/managed-by-location"],
         format!("file:{root}")
     );
 
     // The nested Location, processed from where it was read, yields the
     // file's two entities.
     let result = catalog
-        .process(nested.entity.clone(), &nested.location)
+        .process(nested.entity().clone(), &nested.location)
         .await;
     assert!(result.errors.is_empty(), "{:?}", result.errors);
-    let names: Vec<&str> = result
+    let names: Vec<String> = result
         .children
         .iter()
-        .map(|c| c.entity["metadata"]["name"].as_str().unwrap())
+        .map(|c| c.entity()["metadata"]["name"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(names, ["payments", "payments-api"]);
     for child in &result.children {
-        let annotations = &child.entity["metadata"]["annotations"];
+        let annotations = &child.entity()["metadata"]["annotations"];
         assert_eq!(
             annotations["backstage.io/managed-by-location"],
             format!("file:{services}")
@@ -296,7 +296,7 @@ async fn rules_decide_which_kinds_a_location_may_bring() {
         .process(location("./org.yaml"), &here)
         .await;
     assert!(result.errors.is_empty(), "{:?}", result.errors);
-    assert_eq!(result.children[0].entity["kind"], "Group");
+    assert_eq!(result.children[0].entity()["kind"], "Group");
 }
 
 /// A module's processor runs in priority order among the built-in ones.
@@ -411,29 +411,29 @@ mod url_locations {
             .await;
         assert!(result.errors.is_empty(), "{:?}", result.errors);
         let nested = &result.children[0];
-        assert_eq!(nested.entity["kind"], "Location");
+        assert_eq!(nested.entity()["kind"], "Location");
         assert_eq!(
-            nested.entity["metadata"]["annotations"]["backstage.io/managed-by-location"],
+            nested.entity()["metadata"]["annotations"]["backstage.io/managed-by-location"],
             format!("url:{root}")
         );
 
         // The nested Location's relative target resolves against its URL.
         let result = catalog
-            .process(nested.entity.clone(), &nested.location)
+            .process(nested.entity().clone(), &nested.location)
             .await;
         assert!(result.errors.is_empty(), "{:?}", result.errors);
         let services = format!("http://{addr}/repo/services/payments.yaml");
-        let names: Vec<&str> = result
+        let names: Vec<String> = result
             .children
             .iter()
-            .map(|c| c.entity["metadata"]["name"].as_str().unwrap())
+            .map(|c| c.entity()["metadata"]["name"].as_str().unwrap().to_owned())
             .collect();
         assert_eq!(names, ["payments", "payments-api"]);
         assert_eq!(result.children[1].location.target, services);
 
         // `$text: ./payments-openapi.yaml` is read from next to the file.
         let api = &result.children[1];
-        let result = catalog.process(api.entity.clone(), &api.location).await;
+        let result = catalog.process(api.entity().clone(), &api.location).await;
         assert!(result.errors.is_empty(), "{:?}", result.errors);
         assert_eq!(result.entity.unwrap()["spec"]["definition"], OPENAPI);
     }

@@ -69,7 +69,7 @@ pub(crate) async fn record_conflicts(
     let mut children: Vec<String> = succeeded
         .iter()
         .flat_map(|(_, result)| result.children.iter())
-        .filter_map(|child| crate::processing::entity_ref_of(&child.entity).ok())
+        .filter_map(|child| child.entity_ref.clone())
         .map(|r| key_of(&r))
         .collect();
     children.sort_unstable();
@@ -92,10 +92,10 @@ pub(crate) async fn record_conflicts(
     let mut after: BTreeMap<String, BTreeSet<Conflict>> = BTreeMap::new();
     for (row, result) in &succeeded {
         for child in &result.children {
-            let Ok(child_ref) = crate::processing::entity_ref_of(&child.entity) else {
+            let Some(child_ref) = &child.entity_ref else {
                 continue;
             };
-            let child_ref = key_of(&child_ref);
+            let child_ref = key_of(child_ref);
             let location_key = child.location.key();
             if let Some(Some(owner)) = owners.get(&child_ref)
                 && *owner != location_key

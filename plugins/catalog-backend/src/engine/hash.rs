@@ -26,6 +26,13 @@ impl JsonHasher {
         self.0.update(b"\n");
     }
 
+    /// Adds JSON text as it is (the same bytes [`add`](Self::add) writes
+    /// for the value it was written from), then a separator.
+    pub(crate) fn add_json_text(&mut self, json: &str) {
+        self.0.update(json.as_bytes());
+        self.0.update(b"\n");
+    }
+
     /// The hash, in hex.
     pub(crate) fn finish(self) -> String {
         hex(self.0.finish().as_ref())

@@ -450,7 +450,7 @@ impl ProcessingEngine {
                 ))]);
             }
             for child in result.children.into_iter().rev() {
-                pending.push((child.entity, child.location));
+                pending.push((child.entity(), child.location));
             }
         }
         Ok(out)

@@ -26,7 +26,7 @@ fn result_hash(result: &ProcessingResult) -> String {
     }
     hasher.add(&"children");
     for child in &result.children {
-        hasher.add(&child.entity);
+        hasher.add_json_text(&child.json);
         hasher.add(&child.location.key());
     }
     hasher.add(&"errors");
@@ -303,13 +303,13 @@ async fn replace_children(
     let mut children = Vec::new();
     for (row, result) in succeeded {
         for child in &result.children {
-            let Ok(child_ref) = crate::processing::entity_ref_of(&child.entity) else {
+            let Some(child_ref) = &child.entity_ref else {
                 continue;
             };
             parents.push(row.entity_ref.as_str());
-            children.push(Unprocessed::new(
-                key_of(&child_ref),
-                &child.entity,
+            children.push(Unprocessed::from_json(
+                key_of(child_ref),
+                child.json.clone(),
                 &child.location,
             ));
         }

@@ -33,7 +33,11 @@ pub(crate) struct Unprocessed {
 impl Unprocessed {
     /// `entity` (lowercased ref `entity_ref`) as read from `location`.
     pub(crate) fn new(entity_ref: String, entity: &Value, location: &LocationSpec) -> Self {
-        let text = entity.to_string();
+        Self::from_json(entity_ref, entity.to_string(), location)
+    }
+
+    /// An entity given as its JSON text.
+    pub(crate) fn from_json(entity_ref: String, text: String, location: &LocationSpec) -> Self {
         Self {
             entity_ref,
             hash: hash_text(&text),

@@ -13,12 +13,37 @@ use super::envelope;
 use super::rules::CatalogRules;
 
 /// An entity found while processing another (a `Location`'s targets).
+///
+/// It is kept as compact JSON text: a location may yield a hundred
+/// thousand of them, and the text is a fraction of the JSON tree's size
+/// (and what the engine stores anyway).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChildEntity {
-    /// The unprocessed entity, with its location annotations set.
-    pub entity: Value,
+    /// The entity's ref as written (`kind:namespace/name`), when its
+    /// envelope has one.
+    pub entity_ref: Option<String>,
+    /// The unprocessed entity as JSON text, with its location annotations
+    /// set.
+    pub json: String,
     /// Where it was read from.
     pub location: LocationSpec,
+}
+
+impl ChildEntity {
+    /// `entity` read from `location`.
+    pub fn new(entity: &Value, location: LocationSpec) -> Self {
+        Self {
+            entity_ref: envelope::entity_ref(entity).ok(),
+            json: entity.to_string(),
+            location,
+        }
+    }
+
+    /// The entity as a JSON value.
+    pub fn entity(&self) -> Value {
+        // The text was written from a JSON value: it parses.
+        serde_json::from_str(&self.json).unwrap_or(Value::Null)
+    }
 }
 
 /// What processing one entity produced.
@@ -162,10 +187,9 @@ impl Orchestrator {
                     }
                     set_annotation(&mut entity, MANAGED_BY_LOCATION, &child_location.key());
                     set_annotation(&mut entity, MANAGED_BY_ORIGIN_LOCATION, &origin);
-                    result.children.push(ChildEntity {
-                        entity,
-                        location: child_location,
-                    });
+                    result
+                        .children
+                        .push(ChildEntity::new(&entity, child_location));
                 }
                 Emitted::Relation(relation) => result.relations.push(relation),
                 Emitted::Location(target) => {
@@ -182,7 +206,7 @@ impl Orchestrator {
                         {
                             set_annotation(&mut entity, MANAGED_BY_LOCATION, &location.key());
                             set_annotation(&mut entity, MANAGED_BY_ORIGIN_LOCATION, &origin);
-                            result.children.push(ChildEntity { entity, location });
+                            result.children.push(ChildEntity::new(&entity, location));
                         }
                     }
                 }

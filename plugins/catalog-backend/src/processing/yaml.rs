@@ -13,15 +13,18 @@ const PARSE_INLINE_BYTES: usize = 64 * 1024;
 /// Parses the catalog file `text` read from `location` and emits each of
 /// its documents as an entity of that location. A file that does not parse
 /// is an input error naming the location.
+///
+/// Documents are read one at a time and kept as compact JSON text, so a
+/// file of many entities never exists as one large JSON tree.
 pub(crate) async fn emit_documents(
     text: String,
     location: &LocationSpec,
     emit: &mut Emitter,
 ) -> Result<(), ProcessorError> {
     let parsed = if text.len() <= PARSE_INLINE_BYTES {
-        parse_documents(&text)
+        documents_as_json(&text)
     } else {
-        tokio::task::spawn_blocking(move || parse_documents(&text))
+        tokio::task::spawn_blocking(move || documents_as_json(&text))
             .await
             .map_err(|e| {
                 ProcessorError::new(
@@ -33,9 +36,17 @@ pub(crate) async fn emit_documents(
     let documents =
         parsed.map_err(|e| ProcessorError::input(format!("{}: {e}", location.target)))?;
     for document in documents {
-        emit.entity(document, location.clone());
+        emit.entity_json(document, location.clone());
     }
     Ok(())
+}
+
+/// Every document of `text` as compact JSON text (see
+/// [`for_each_document`]).
+fn documents_as_json(text: &str) -> Result<Vec<String>, YamlDocumentError> {
+    let mut out = Vec::new();
+    for_each_document(text, |document| out.push(document.to_string()))?;
+    Ok(out)
 }
 
 /// A document of a catalog file that is not an entity object.
@@ -68,8 +79,27 @@ fn options(len: usize) -> Options {
 /// skipped; each other document must be a mapping. A syntax error fails the
 /// whole file (the parser cannot resynchronise), naming line and column.
 pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlDocumentError> {
-    let documents: Vec<Value> = serde_saphyr::from_multiple_with_options(text, options(text.len()))
-        .map_err(|e| {
+    let mut out = Vec::new();
+    for_each_document(text, |document| out.push(document))?;
+    Ok(out)
+}
+
+/// Parses the documents of `text` one at a time, handing each entity
+/// object to `each` (the rules of [`parse_documents`]).
+fn for_each_document(
+    text: &str,
+    mut each: impl FnMut(Value),
+) -> Result<(), YamlDocumentError> {
+    let mut reader = text.as_bytes();
+    let mut options = options(text.len());
+    if let Some(budget) = options.budget.as_mut() {
+        // The file's size is bounded by catalog.maxFileBytes already.
+        budget.max_reader_input_bytes = None;
+    }
+    for (index, document) in serde_saphyr::read_with_options::<_, Value>(&mut reader, options)
+        .enumerate()
+    {
+        let document = document.map_err(|e| {
             let at = e
                 .location()
                 .map(|l| format!(" at line {}, column {}", l.line(), l.column()))
@@ -80,11 +110,9 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlDocumentError> {
                 message: format!("invalid YAML{at}: {first}"),
             }
         })?;
-    let mut entities = Vec::with_capacity(documents.len());
-    for (index, document) in documents.into_iter().enumerate() {
         match document {
             Value::Null => {}
-            Value::Object(_) => entities.push(document),
+            Value::Object(_) => each(document),
             other => {
                 return Err(YamlDocumentError {
                     message: format!(
@@ -96,7 +124,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlDocumentError> {
             }
         }
     }
-    Ok(entities)
+    Ok(())
 }
 
 fn kind_of(value: &Value) -> &'static str {
