@@ -104,7 +104,12 @@ async fn process_example_catalog() -> Processed {
             ));
             continue;
         }
-        queue.extend(result.children.into_iter().map(|c| (c.entity(), c.location)));
+        queue.extend(
+            result
+                .children
+                .into_iter()
+                .map(|c| (c.entity(), c.location)),
+        );
         processed.relations.extend(result.relations);
         processed.entities.push(result.entity.unwrap());
     }

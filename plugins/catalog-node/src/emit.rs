@@ -56,7 +56,10 @@ pub struct Emitter {
 #[derive(Debug)]
 enum Output {
     /// An entity as JSON text.
-    Entity { json: String, location: LocationSpec },
+    Entity {
+        json: String,
+        location: LocationSpec,
+    },
     Other(Emitted),
 }
 
@@ -154,16 +157,26 @@ mod tests {
     fn entities_come_back_as_emitted_in_order() {
         let location = LocationSpec::new("file", "/c.yaml");
         let mut emit = Emitter::new();
-        emit.entity(json!({"kind": "Component", "metadata": {"name": "a"}}), location.clone());
+        emit.entity(
+            json!({"kind": "Component", "metadata": {"name": "a"}}),
+            location.clone(),
+        );
         emit.relation("component:default/a", "ownedBy", "group:default/t");
-        emit.entity_json(r#"{"kind":"API","metadata":{"name":"b"}}"#.to_owned(), location.clone());
+        emit.entity_json(
+            r#"{"kind":"API","metadata":{"name":"b"}}"#.to_owned(),
+            location.clone(),
+        );
         emit.entity_json("not json".to_owned(), location.clone());
         assert_eq!(emit.len(), 4);
         let out: Vec<Emitted> = emit.take().collect();
         assert!(emit.is_empty());
-        assert!(matches!(&out[0], Emitted::Entity { entity, .. } if entity["metadata"]["name"] == "a"));
+        assert!(
+            matches!(&out[0], Emitted::Entity { entity, .. } if entity["metadata"]["name"] == "a")
+        );
         assert!(matches!(&out[1], Emitted::Relation(r) if r.relation_type == "ownedBy"));
         assert!(matches!(&out[2], Emitted::Entity { entity, .. } if entity["kind"] == "API"));
-        assert!(matches!(&out[3], Emitted::Error { error, .. } if error.message.contains("not JSON")));
+        assert!(
+            matches!(&out[3], Emitted::Error { error, .. } if error.message.contains("not JSON"))
+        );
     }
 }

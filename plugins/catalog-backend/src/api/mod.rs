@@ -20,6 +20,7 @@ mod locations;
 mod params;
 mod query;
 mod read_cache;
+mod single_flight;
 mod validate;
 
 use std::sync::Arc;

@@ -31,6 +31,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use backstage_backend::backstage_core::config::{Config, ConfigError};
 
+use super::single_flight::{self, SingleFlight, Turn};
 use crate::store::CatalogStore;
 
 /// The largest request body read to form a key: larger requests bypass
@@ -98,11 +99,21 @@ struct Cached {
     body: Bytes,
 }
 
+impl Cached {
+    fn response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body));
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
 /// The cache of one catalog: answers by `(version, method, uri, body)`.
 #[derive(Debug)]
 pub struct ReadCache {
     store: CatalogStore,
     entries: moka::future::Cache<String, Cached>,
+    /// Misses being answered right now, so identical ones wait for them.
+    flights: SingleFlight<Cached>,
     max_entry_bytes: usize,
     seen: AtomicU64,
 }
@@ -119,6 +130,7 @@ impl ReadCache {
         Self {
             store,
             entries,
+            flights: SingleFlight::default(),
             max_entry_bytes: usize::try_from(config.max_bytes / 8).unwrap_or(usize::MAX),
             seen: AtomicU64::new(0),
         }
@@ -184,10 +196,18 @@ pub(crate) async fn middleware(
     let mut key = format!("{version} {} {}\n", parts.method, parts.uri);
     key.push_str(&String::from_utf8_lossy(&body));
     if let Some(hit) = cache.entries.get(&key).await {
-        let mut response = Response::new(Body::from(hit.body));
-        *response.headers_mut() = hit.headers;
-        return response;
+        return hit.response();
     }
+    let leader = match cache.flights.turn(&key) {
+        Turn::Lead(leader) => Some(leader),
+        Turn::Follow(receiver) => {
+            if let Some(answer) = single_flight::wait(receiver).await {
+                return answer.response();
+            }
+            // Nothing to share: answer this request by itself.
+            None
+        }
+    };
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let size = response.body().size_hint().exact();
     if response.status() != StatusCode::OK
@@ -203,18 +223,18 @@ pub(crate) async fn middleware(
         )
             .into_response();
     };
-    // Keep it only if no change committed while it was being computed.
+    let answer = Cached {
+        headers: parts.headers.clone(),
+        body: bytes.clone(),
+    };
+    // Keep it only if no change committed while it was being computed;
+    // the requests that waited for it get it either way (they asked
+    // while it was being computed).
     if cache.store.version() == version {
-        cache
-            .entries
-            .insert(
-                key,
-                Cached {
-                    headers: parts.headers.clone(),
-                    body: bytes.clone(),
-                },
-            )
-            .await;
+        cache.entries.insert(key, answer.clone()).await;
+    }
+    if let Some(leader) = leader {
+        leader.finish(Some(answer));
     }
     Response::from_parts(parts, Body::from(bytes))
 }

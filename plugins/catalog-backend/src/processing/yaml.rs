@@ -86,18 +86,15 @@ pub fn parse_documents(text: &str) -> Result<Vec<Value>, YamlDocumentError> {
 
 /// Parses the documents of `text` one at a time, handing each entity
 /// object to `each` (the rules of [`parse_documents`]).
-fn for_each_document(
-    text: &str,
-    mut each: impl FnMut(Value),
-) -> Result<(), YamlDocumentError> {
+fn for_each_document(text: &str, mut each: impl FnMut(Value)) -> Result<(), YamlDocumentError> {
     let mut reader = text.as_bytes();
     let mut options = options(text.len());
     if let Some(budget) = options.budget.as_mut() {
         // The file's size is bounded by catalog.maxFileBytes already.
         budget.max_reader_input_bytes = None;
     }
-    for (index, document) in serde_saphyr::read_with_options::<_, Value>(&mut reader, options)
-        .enumerate()
+    for (index, document) in
+        serde_saphyr::read_with_options::<_, Value>(&mut reader, options).enumerate()
     {
         let document = document.map_err(|e| {
             let at = e
