@@ -117,8 +117,9 @@ impl CatalogApi {
 
 /// Turns a failed catalog call into what the user sees: the catalog being
 /// unreachable, slow or failing (5xx) is [`PageError::Unavailable`] (503
-/// with a message); anything else is an internal error (logged, generic
-/// page).
+/// with a message); a request the catalog cannot take (a filter value it
+/// cannot express, a stale cursor: 400) is [`PageError::BadRequest`] with
+/// the reason; anything else is an internal error (logged, generic page).
 pub fn catalog_error(err: CatalogClientError) -> PageError {
     match &err {
         CatalogClientError::Transport { source, .. } => {
@@ -132,6 +133,14 @@ pub fn catalog_error(err: CatalogClientError) -> PageError {
         CatalogClientError::Api(api) if api.status >= 500 => PageError::Unavailable(
             "The catalog is having trouble answering. Please try again in a moment.".to_owned(),
         ),
+        // The request came from the user's input (a filter value, a
+        // cursor): say what was refused.
+        CatalogClientError::InvalidRequest(message) => {
+            PageError::BadRequest(format!("The catalog cannot answer this: {message}"))
+        }
+        CatalogClientError::Api(api) if api.status == 400 => {
+            PageError::BadRequest(format!("The catalog refused this request: {}", api.message))
+        }
         _ => PageError::internal(err),
     }
 }

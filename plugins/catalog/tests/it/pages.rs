@@ -200,6 +200,20 @@ async fn a_catalog_that_is_down_slow_or_failing_is_an_error_state_not_a_blank_pa
 }
 
 #[tokio::test]
+async fn a_request_the_catalog_cannot_take_is_a_400_that_says_why() {
+    let base = serve(Stub::with(company(3))).await;
+    let router = app(&base, json!({}), vec![]).router();
+    // A stale or forged cursor: the catalog's 400 is passed on.
+    let (status, page) = get(&router, "/catalog?cursor=not-a-cursor").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("Malformed cursor"), "{page}");
+    // A filter value the filter syntax cannot express never reaches it.
+    let (status, page) = get(&router, "/catalog?owner=a%2Cb").await;
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("bs-sidebar"), "in the shell");
+}
+
+#[tokio::test]
 async fn an_unknown_entity_is_the_404_page() {
     let base = serve(Stub::with(company(2))).await;
     let router = app(&base, json!({}), vec![]).router();

@@ -156,8 +156,14 @@ async fn by_query(
     let mut offset = 0usize;
     if let Some(cursor) = all(&params, "cursor").first() {
         // The stub's cursor: "<offset>|<original query>".
-        let (o, original) = cursor.split_once('|').unwrap();
-        offset = o.parse().unwrap();
+        let Some((Ok(o), original)) = cursor.split_once('|').map(|(o, q)| (o.parse(), q)) else {
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(error_body(400, "InputError", "Malformed cursor")),
+            )
+                .into_response();
+        };
+        offset = o;
         let limit = all(&params, "limit").first().map(|s| (*s).to_owned());
         params = pairs(&Some(original.to_owned()));
         params.retain(|(k, _)| k != "limit");
