@@ -85,3 +85,6 @@ pub fn plugin() -> FrontendPlugin {
     plugin
 }
 
+#[cfg(doctest)]
+#[doc = include_str!("../../../book/src/frontend/building-your-portal.md")]
+struct BookBuildingYourPortalChapter;
