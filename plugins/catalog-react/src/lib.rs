@@ -37,6 +37,8 @@
 //! assert_eq!(ci_plugin().extensions()[0].id().to_string(), "entity-content:ci/builds");
 //! ```
 
+#![warn(missing_docs)]
+
 mod api;
 mod entity_page;
 mod routes;

@@ -34,6 +34,8 @@
 //! # Ok::<(), backstage_frontend::app::AppError>(())
 //! ```
 
+#![warn(missing_docs)]
+
 mod cards;
 mod entity;
 mod import;
