@@ -156,6 +156,15 @@ impl FetchApi {
         Ok(builder)
     }
 
+    /// The `Authorization` header value a call to `plugin_id`'s backend
+    /// carries for `user` (or the app itself), for typed clients that send
+    /// their own requests (such as the catalog client). Keep it on the
+    /// server: never put it in a page.
+    pub fn authorization(&self, plugin_id: &str, user: Option<&UserIdentity>) -> Option<String> {
+        self.credentials
+            .authorization(&CredentialRequest { plugin_id, user })
+    }
+
     /// GETs `path` of `plugin_id`'s backend and decodes the JSON answer.
     pub async fn get_json<T: DeserializeOwned>(
         &self,

@@ -19,7 +19,7 @@ use backstage_core::feature::{FeatureKind, FeatureRegistry, validate_feature_id}
 
 pub use error::AppError;
 pub use routes::RouteResolver;
-pub use server::CONTENT_SECURITY_POLICY;
+pub use server::{CONTENT_SECURITY_POLICY, MAX_FORM_BYTES};
 pub use shell::ResolvedNavItem;
 pub use tree::{ExtensionTree, TreeNode};
 

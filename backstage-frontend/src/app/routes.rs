@@ -13,9 +13,14 @@ pub(crate) const RESERVED_PREFIXES: &[&str] = &["/api", "/.backstage", "/static"
 enum Segment {
     Static(String),
     Param(String),
+    /// A final `*`: the rest of the path (zero or more segments), as the
+    /// parameter `*`.
+    Rest,
 }
 
-/// A page path such as `/catalog/:namespace/:kind/:name`.
+/// A page path such as `/catalog/:namespace/:kind/:name`, optionally ending
+/// in `/*` for a page that serves everything below it (its sub-pages, e.g.
+/// an entity page's tabs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PathPattern {
     segments: Vec<Segment>,
@@ -38,7 +43,15 @@ impl PathPattern {
         if trimmed.is_empty() {
             return Ok(Self { segments });
         }
-        for segment in trimmed[1..].split('/') {
+        let count = trimmed[1..].split('/').count();
+        for (index, segment) in trimmed[1..].split('/').enumerate() {
+            if segment == "*" {
+                if index + 1 != count {
+                    return Err("'*' may only be the last segment".to_owned());
+                }
+                segments.push(Segment::Rest);
+                continue;
+            }
             if segment.is_empty() {
                 return Err("a path has no empty segments ('//')".to_owned());
             }
@@ -78,6 +91,7 @@ impl PathPattern {
             match s {
                 Segment::Static(s) => key.push_str(s),
                 Segment::Param(_) => key.push(':'),
+                Segment::Rest => key.push('*'),
             }
         }
         if key.is_empty() { "/".to_owned() } else { key }
@@ -90,35 +104,59 @@ impl PathPattern {
             .iter()
             .filter(|s| matches!(s, Segment::Static(_)))
             .count();
-        (statics, self.segments.len())
+        (statics, self.fixed_len())
     }
 
     /// Whether `path` is this page or below it (for the sidebar's current
     /// item).
     pub(crate) fn is_prefix_of(&self, path: &str) -> bool {
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        parts.len() >= self.segments.len()
-            && self.segments.iter().zip(&parts).all(|(s, p)| match s {
-                Segment::Static(s) => s == p,
-                Segment::Param(_) => true,
-            })
+        let fixed = self.fixed_len();
+        parts.len() >= fixed
+            && self.segments[..fixed]
+                .iter()
+                .zip(&parts)
+                .all(|(s, p)| match s {
+                    Segment::Static(s) => s == p,
+                    Segment::Param(_) | Segment::Rest => true,
+                })
+    }
+
+    /// The number of segments before a final `*`.
+    fn fixed_len(&self) -> usize {
+        match self.segments.last() {
+            Some(Segment::Rest) => self.segments.len() - 1,
+            _ => self.segments.len(),
+        }
     }
 
     /// Matches a request path; returns the decoded parameters.
+    /// With a final `*`, the rest (possibly empty, decoded segment by
+    /// segment, joined with `/`) is the parameter `*`.
     pub(crate) fn matches(&self, path: &str) -> Option<BTreeMap<String, String>> {
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        if parts.len() != self.segments.len() {
+        let fixed = self.fixed_len();
+        let rest = fixed != self.segments.len();
+        if parts.len() < fixed || (!rest && parts.len() != fixed) {
             return None;
         }
         let mut params = BTreeMap::new();
-        for (segment, part) in self.segments.iter().zip(parts) {
+        for (segment, part) in self.segments[..fixed].iter().zip(&parts) {
             match segment {
                 Segment::Static(s) if s == part => {}
                 Segment::Static(_) => return None,
                 Segment::Param(name) => {
                     params.insert(name.clone(), percent_decode(part)?);
                 }
+                Segment::Rest => return None,
             }
+        }
+        if rest {
+            let tail = parts[fixed..]
+                .iter()
+                .map(|p| percent_decode(p))
+                .collect::<Option<Vec<_>>>()?;
+            params.insert("*".to_owned(), tail.join("/"));
         }
         Some(params)
     }
@@ -126,6 +164,11 @@ impl PathPattern {
     fn build(&self, params: &[(&str, &str)]) -> Option<String> {
         let mut out = String::new();
         for segment in &self.segments {
+            // Links go to the page itself; a sub-page is appended by the
+            // page that knows it.
+            if *segment == Segment::Rest {
+                break;
+            }
             out.push('/');
             match segment {
                 Segment::Static(s) => out.push_str(s),
@@ -136,6 +179,7 @@ impl PathPattern {
                     }
                     out.push_str(&percent_encode(value));
                 }
+                Segment::Rest => {}
             }
         }
         Some(if out.is_empty() { "/".to_owned() } else { out })
@@ -277,6 +321,24 @@ mod tests {
             Some("/catalog/c/x%2Fy")
         );
         assert_eq!(PathPattern::parse("/").expect("root").claim_key(), "/");
+    }
+
+    #[test]
+    fn a_final_star_matches_the_page_and_everything_below() {
+        let p = PathPattern::parse("/catalog/:name/*").expect("valid");
+        assert_eq!(p.claim_key(), "/catalog/:/*");
+        assert_eq!(p.matches("/catalog/web").expect("page")["*"], "");
+        let below = p.matches("/catalog/web/ci/run%201").expect("below");
+        assert_eq!(
+            (below["name"].as_str(), below["*"].as_str()),
+            ("web", "ci/run 1")
+        );
+        assert!(p.matches("/catalog").is_none());
+        assert!(p.matches("/other/web").is_none());
+        assert_eq!(p.build(&[("name", "web")]).as_deref(), Some("/catalog/web"));
+        assert!(p.is_prefix_of("/catalog/web/ci"));
+        let err = PathPattern::parse("/a/*/b").unwrap_err();
+        assert!(err.contains("last segment"), "{err}");
     }
 
     #[test]

@@ -123,8 +123,94 @@ async fn serve_asset(State(app): State<Arc<App>>, request: Request) -> Response 
         .into_response()
 }
 
+/// The largest form body a page accepts.
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// Whether a POST comes from a page of this site: `Sec-Fetch-Site` (when
+/// the browser sends it) is `same-origin`, and `Origin` (when sent) is
+/// this host.
+fn same_origin(request: &Request) -> bool {
+    let headers = request.headers();
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site")
+        && site != "same-origin"
+    {
+        return false;
+    }
+    match (text("origin"), text("host")) {
+        (Some(origin), Some(host)) => origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"))
+            .is_some_and(|o| o == host),
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+async fn serve_form_post(app: Arc<App>, path: String, request: Request) -> Response {
+    if !same_origin(&request) {
+        return html_response(
+            StatusCode::FORBIDDEN,
+            shell::error_page(
+                &app,
+                &path,
+                "Forbidden",
+                "Forms can only be sent from pages of this site.",
+                None,
+            ),
+        );
+    }
+    let form_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';').next().is_some_and(|t| {
+                t.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
+        });
+    if !form_type {
+        return html_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            shell::error_page(
+                &app,
+                &path,
+                "Unsupported form",
+                "Send the form as a web page does.",
+                None,
+            ),
+        );
+    }
+    let query = parse_query(request.uri().query().unwrap_or(""));
+    let Ok(body) = axum::body::to_bytes(request.into_body(), MAX_FORM_BYTES).await else {
+        return html_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            shell::error_page(
+                &app,
+                &path,
+                "Form too large",
+                "The form has too much data.",
+                None,
+            ),
+        );
+    };
+    let form = parse_query(&String::from_utf8_lossy(&body));
+    let (status, markup) = app.render_request(&path, query, Some(form)).await;
+    html_response(status, markup)
+}
+
 async fn serve_page(State(app): State<Arc<App>>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
+    if request.method() == Method::POST
+        && app
+            .pages
+            .iter()
+            .find(|p| p.pattern.matches(&path).is_some())
+            .is_some_and(|p| p.content.accepts_form_posts())
+    {
+        return serve_form_post(app, path, request).await;
+    }
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let mut response = html_response(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -155,6 +241,17 @@ impl App {
         path: &str,
         query: Vec<(String, String)>,
     ) -> (StatusCode, Markup) {
+        self.render_request(path, query, None).await
+    }
+
+    /// Renders the page at `path` for a form post with `form`'s fields (or
+    /// a `GET` with `None`), as the HTTP handler does.
+    pub async fn render_request(
+        &self,
+        path: &str,
+        query: Vec<(String, String)>,
+        form: Option<Vec<(String, String)>>,
+    ) -> (StatusCode, Markup) {
         let Some((page, params)) = self
             .pages
             .iter()
@@ -171,6 +268,7 @@ impl App {
             routes: self.routes.clone(),
             components: page.content.components(),
             identity: None,
+            form,
         };
         match page.content.render(request).await {
             Ok(body) => (
@@ -194,6 +292,20 @@ impl App {
                 StatusCode::BAD_REQUEST,
                 shell::error_page(self, path, "Bad request", &message, None),
             ),
+            Err(PageError::Unavailable(message)) => {
+                let reference = new_reference();
+                tracing::warn!(%reference, extension = %page.extension, %message, "page unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    shell::error_page(
+                        self,
+                        path,
+                        "Temporarily unavailable",
+                        &message,
+                        Some(&reference),
+                    ),
+                )
+            }
             Err(PageError::Internal(err)) => {
                 let reference = new_reference();
                 tracing::error!(%reference, extension = %page.extension, error = %err, "page failed to render");

@@ -27,6 +27,7 @@ pub struct PageContent {
     components: Arc<BTreeMap<String, Vec<Component>>>,
     scripts: Vec<String>,
     stylesheets: Vec<String>,
+    form_posts: bool,
 }
 
 impl PageContent {
@@ -41,7 +42,25 @@ impl PageContent {
             components: Arc::default(),
             scripts: Vec::new(),
             stylesheets: Vec::new(),
+            form_posts: false,
         }
+    }
+
+    /// Lets the page receive `POST`s of plain HTML forms
+    /// (`application/x-www-form-urlencoded`, at most
+    /// [`MAX_FORM_BYTES`](crate::app::MAX_FORM_BYTES)) from pages of the
+    /// same site; read them with [`PageRequest::form`]. Posts from other
+    /// sites are refused with 403 (the `Origin` and `Sec-Fetch-Site`
+    /// headers are checked), so a page may act on them. Other pages answer
+    /// `POST` with 405.
+    pub fn accept_form_posts(mut self) -> Self {
+        self.form_posts = true;
+        self
+    }
+
+    /// Whether the page receives form posts.
+    pub fn accepts_form_posts(&self) -> bool {
+        self.form_posts
     }
 
     /// Adds the components attached to one input of the page's extension.
@@ -125,6 +144,7 @@ pub struct PageRequest {
     pub(crate) routes: Arc<RouteResolver>,
     pub(crate) components: Arc<BTreeMap<String, Vec<Component>>>,
     pub(crate) identity: Option<UserIdentity>,
+    pub(crate) form: Option<Vec<(String, String)>>,
 }
 
 impl PageRequest {
@@ -149,6 +169,27 @@ impl PageRequest {
     /// All query parameters in order.
     pub fn query_pairs(&self) -> &[(String, String)] {
         &self.query
+    }
+
+    /// Whether the request is a form post (see
+    /// [`PageContent::accept_form_posts`]).
+    pub fn is_form_post(&self) -> bool {
+        self.form.is_some()
+    }
+
+    /// The first value of a field of the posted form, percent-decoded;
+    /// `None` for a `GET`.
+    pub fn form(&self, name: &str) -> Option<&str> {
+        self.form
+            .as_ref()?
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every field of the posted form, in order (empty for a `GET`).
+    pub fn form_pairs(&self) -> &[(String, String)] {
+        self.form.as_deref().unwrap_or(&[])
     }
 
     /// The id of the plugin that owns the page.
@@ -318,6 +359,10 @@ pub enum PageError {
     NotFound(String),
     /// The request is malformed: the user sees this message with status 400.
     BadRequest(String),
+    /// A service the page needs is down, slow or failing: the user sees
+    /// this message with status 503 (say what is unavailable and that
+    /// trying again later may help; never pass an internal error's text).
+    Unavailable(String),
     /// Anything else: logged, never shown.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -331,7 +376,7 @@ impl PageError {
     /// The message that may be shown to the user, if any.
     pub fn public_message(&self) -> Option<&str> {
         match self {
-            Self::NotFound(m) | Self::BadRequest(m) => Some(m),
+            Self::NotFound(m) | Self::BadRequest(m) | Self::Unavailable(m) => Some(m),
             Self::Internal(_) => None,
         }
     }
@@ -341,6 +386,7 @@ impl PageError {
         match self {
             Self::NotFound(m) => format!("not found: {m}"),
             Self::BadRequest(m) => format!("bad request: {m}"),
+            Self::Unavailable(m) => format!("unavailable: {m}"),
             Self::Internal(e) => e.to_string(),
         }
     }

@@ -270,3 +270,74 @@ async fn the_theme_stylesheet_follows_the_system_and_the_users_choice() {
         "{css}"
     );
 }
+
+fn form_app() -> axum::Router {
+    use backstage_frontend::{AttachPoint, Extension, ExtensionData, PageContent, core_data};
+    let page = Extension::new(Some("page"), None)
+        .attach_to(AttachPoint::new("app/routes", "routes"))
+        .output(&[core_data::ROUTE_PATH.spec(), core_data::PAGE.spec()])
+        .factory(|_| {
+            let content = PageContent::new(|req| async move {
+                Ok(match req.form("name") {
+                    Some(name) => html! { p #posted { "Posted " (name) } },
+                    None => html! { form method="post" { input name="name"; } },
+                })
+            })
+            .accept_form_posts();
+            Ok(ExtensionData::new()
+                .with(core_data::ROUTE_PATH, "/form".to_owned())
+                .with(core_data::PAGE, content))
+        });
+    App::builder()
+        .plugin(FrontendPlugin::new("form").extension(page))
+        .build()
+        .unwrap()
+        .router()
+}
+
+fn form_post(origin: Option<&str>, site: Option<&str>, content_type: &str) -> Request<Body> {
+    let mut request = Request::post("/form")
+        .header(header::HOST, "portal.test")
+        .header(header::CONTENT_TYPE, content_type);
+    if let Some(origin) = origin {
+        request = request.header(header::ORIGIN, origin);
+    }
+    if let Some(site) = site {
+        request = request.header("sec-fetch-site", site);
+    }
+    request.body(Body::from("name=%3CAda%3E+L")).unwrap()
+}
+
+#[tokio::test]
+async fn a_page_that_accepts_form_posts_reads_them_from_its_own_site_only() {
+    const FORM: &str = "application/x-www-form-urlencoded";
+    let (status, headers, page) = get_with(
+        form_app(),
+        form_post(Some("http://portal.test"), Some("same-origin"), FORM),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<p id=\"posted\">Posted &lt;Ada&gt; L</p>"),
+        "{page}"
+    );
+    assert_security_headers(&headers);
+    // Without Origin (a non-browser client) it is read too.
+    let (status, _, _) = get_with(form_app(), form_post(None, None, FORM)).await;
+    assert_eq!(status, StatusCode::OK);
+    // From another site: refused before the page runs.
+    for (origin, site) in [
+        (Some("https://evil.example"), None),
+        (Some("http://portal.test"), Some("cross-site")),
+        (None, Some("same-site")),
+    ] {
+        let (status, _, page) = get_with(form_app(), form_post(origin, site, FORM)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{origin:?} {site:?}");
+        assert!(!page.contains("Posted"));
+    }
+    let (status, _, _) = get_with(form_app(), form_post(None, None, "application/json")).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _, page) = get(form_app(), "/form").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<form method=\"post\">"));
+}

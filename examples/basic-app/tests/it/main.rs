@@ -9,6 +9,8 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod browser;
+mod portal;
 mod production;
 
 fn write_config(dir: &tempfile::TempDir, extra: &str) -> std::path::PathBuf {
