@@ -1,6 +1,7 @@
 //! The portal in headless Chromium, as a user walks it: the sidebar to the
 //! catalog, filters, search, paging, an entity page, a relation link, the
-//! demo plugin's tab — and the hostile entity never runs.
+//! demo plugin's tab — and the hostile entity never runs; and registering a
+//! component from a URL through the import form.
 //!
 //! Needs `BACKSTAGE_TEST_CHROMEDRIVER` (e.g. `chromedriver --port=9515 &`
 //! and `http://127.0.0.1:9515`); skipped with a message without it, a
@@ -13,7 +14,7 @@ use anyhow::{Context, ensure};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-use super::portal::all_in_one;
+use super::portal::{all_in_one, eventually, overrides, start};
 
 async fn browser(test: &str) -> anyhow::Result<Option<(Client, tempfile::TempDir)>> {
     let Ok(webdriver) = std::env::var("BACKSTAGE_TEST_CHROMEDRIVER") else {
@@ -298,6 +299,23 @@ async fn walk(c: &Client, base: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Ends a browser test: on failure, saves a screenshot and panics with
+/// the error.
+async fn finish(client: Client, test: &str, result: anyhow::Result<()>) {
+    if let Err(err) = &result {
+        let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-{test}.png"));
+        match client.screenshot().await {
+            Ok(png) if std::fs::write(&path, &png).is_ok() => {
+                eprintln!("screenshot of the failure: {}", path.display())
+            }
+            _ => eprintln!("could not save a screenshot of the failure"),
+        }
+        let _ = client.close().await;
+        panic!("{test} failed: {err:#}");
+    }
+    let _ = client.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_user_walks_the_portal_and_the_hostile_entity_never_runs() {
     let test = "portal-walk";
@@ -312,16 +330,139 @@ async fn a_user_walks_the_portal_and_the_hostile_entity_never_runs() {
         .unwrap();
     let base = format!("http://{}", portal.0.address);
     let result = walk(&client, &base).await;
-    if let Err(err) = &result {
-        let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("browser-{test}.png"));
-        match client.screenshot().await {
-            Ok(png) if std::fs::write(&path, &png).is_ok() => {
-                eprintln!("screenshot of the failure: {}", path.display())
-            }
-            _ => eprintln!("could not save a screenshot of the failure"),
+    finish(client, test, result).await;
+}
+
+/// The catalog file the import test registers, served by the test itself.
+const IMPORTED: &str = "apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: imported-widget
+  description: Registered through the import form
+spec:
+  type: service
+  lifecycle: experimental
+  owner: group:default/fleet-ops
+";
+
+/// The import form, as a user fills it: the URL, the preview of what it
+/// adds, the import, and the entity in the catalog afterwards.
+async fn import(c: &Client, base: &str, url: &str) -> anyhow::Result<()> {
+    c.goto(&format!("{base}/catalog-import")).await?;
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#catalog-import-url"))
+        .await?
+        .send_keys(url)
+        .await?;
+    c.find(Locator::Css("#catalog-import-form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let preview = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#catalog-import-preview"))
+        .await
+        .context("no preview after Analyze")?
+        .text()
+        .await?;
+    ensure!(
+        preview.contains("imported-widget"),
+        "the preview lists the file's entity: {preview}"
+    );
+    // A dry run stores nothing.
+    let address = base.trim_start_matches("http://").to_owned();
+    let (status, _) = tokio::task::spawn_blocking(move || {
+        super::get(&address, "/catalog/default/component/imported-widget")
+    })
+    .await?;
+    ensure!(
+        status == 404,
+        "the entity exists before the import ({status})"
+    );
+    c.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#catalog-import-preview button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    let done = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("#catalog-import-done"))
+        .await
+        .context("no confirmation after Import")?
+        .text()
+        .await?;
+    ensure!(
+        done.contains(url),
+        "the confirmation names the location: {done}"
+    );
+    // The catalog processes the new location in the background.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        c.goto(&format!("{base}/catalog?kind=component&q=imported-widget"))
+            .await?;
+        if c.source()
+            .await?
+            .contains("href=\"/catalog/default/component/imported-widget\"")
+        {
+            break;
         }
-        let _ = client.close().await;
-        panic!("{test} failed: {err:#}");
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "imported-widget never appeared in the catalog"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let _ = client.close().await;
+    c.find(Locator::Css(
+        "a[href='/catalog/default/component/imported-widget']",
+    ))
+    .await?
+    .click()
+    .await?;
+    let page = c
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css("main"))
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        page.contains("Registered through the import form"),
+        "the entity page shows the imported entity: {page}"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_registers_a_component_from_a_url_through_the_import_form() {
+    let test = "portal-import";
+    let (client, _profile) = match browser(test).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return,
+        Err(err) => panic!("{err:#}"),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let files = listener.local_addr().unwrap();
+    let app = axum::Router::new().route(
+        "/repo/catalog-info.yaml",
+        axum::routing::get(|| async { IMPORTED }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let url = format!("http://{files}/repo/catalog-info.yaml");
+    let dir = tempfile::tempdir().unwrap();
+    // The file server is the one host the catalog may read from.
+    let extra = format!("  reading:\n    allow:\n      - host: '{files}'\n");
+    let portal = tokio::task::spawn_blocking(move || {
+        let portal = start("all", &overrides(&dir, "import.yaml", &extra));
+        eventually(&portal.address, "/catalog", "Components (13)");
+        (portal, dir)
+    })
+    .await
+    .unwrap();
+    let base = format!("http://{}", portal.0.address);
+    let result = import(&client, &base, &url).await;
+    finish(client, test, result).await;
 }

@@ -28,7 +28,7 @@ fn crate_dir() -> &'static Path {
 
 /// Test overrides on top of the example's app-config.yaml: a free port on
 /// 127.0.0.1, quiet logs.
-fn overrides(dir: &tempfile::TempDir, name: &str, extra: &str) -> PathBuf {
+pub(crate) fn overrides(dir: &tempfile::TempDir, name: &str, extra: &str) -> PathBuf {
     let path = dir.path().join(name);
     let mut file = std::fs::File::create(&path).unwrap();
     write!(
