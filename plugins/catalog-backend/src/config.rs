@@ -116,6 +116,20 @@ pub fn orphan_strategy(config: &Config) -> Result<OrphanStrategy, ConfigError> {
     }
 }
 
+/// Reads `catalog.orphanProviderStrategy` (`delete`, the default as in
+/// Backstage, or `keep`): what happens at startup to the entities of entity
+/// providers that are no longer installed.
+pub fn orphan_provider_strategy(config: &Config) -> Result<OrphanStrategy, ConfigError> {
+    match config.get_optional_string("catalog.orphanProviderStrategy")? {
+        None | Some("delete") => Ok(OrphanStrategy::Delete),
+        Some("keep") => Ok(OrphanStrategy::Keep),
+        Some(other) => Err(ConfigError::Invalid {
+            key: config.path().key("catalog").key("orphanProviderStrategy"),
+            message: format!("{other:?} is not an orphan provider strategy; use delete or keep"),
+        }),
+    }
+}
+
 /// Backstage's orphan cleanup period.
 pub const DEFAULT_ORPHAN_CLEANUP_INTERVAL: Duration = Duration::from_secs(30);
 

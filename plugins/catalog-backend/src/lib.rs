@@ -20,8 +20,8 @@ mod uuid;
 
 pub use config::{
     DEFAULT_ORPHAN_CLEANUP_INTERVAL, DEFAULT_PROCESSING_INTERVAL, OrphanStrategy, location_options,
-    locations, max_file_bytes, orphan_cleanup_interval, orphan_strategy, processing_interval,
-    processing_lease,
+    locations, max_file_bytes, orphan_cleanup_interval, orphan_provider_strategy, orphan_strategy,
+    processing_interval, processing_lease,
 };
 pub use plugin::catalog_plugin;
 

@@ -91,6 +91,13 @@ pub fn catalog_plugin() -> BackendPlugin {
                     .await
                     .map_err(|e| format!("entity provider {name} failed to connect: {e}"))?;
             }
+            if config::orphan_provider_strategy(&config)? == config::OrphanStrategy::Delete {
+                let providers = processing.providers();
+                let installed: Vec<&str> = providers.iter().map(|p| p.name()).collect();
+                engine
+                    .evict_uninstalled_providers(&installed, &RESERVED_SOURCES)
+                    .await?;
+            }
             let report = engine.run().await?;
             tracing::info!(
                 processed = report.processed,

@@ -35,7 +35,7 @@ use crate::processing::EntityValidator;
 use crate::store::CatalogStore;
 
 pub use locations::LocationOptions;
-pub use read_cache::{ReadCache, ReadCacheConfig};
+pub use read_cache::{CacheUsage, ReadCache, ReadCacheConfig, ReadCacheUsage};
 
 /// Puts the [read cache](read_cache) in front of `router`'s read
 /// endpoints.

@@ -14,10 +14,23 @@
 //! (default 1 s): on the other replicas an answer can be that much older
 //! than the database, never more.
 //!
-//! Only `200` answers of a known size up to an eighth of the cache are kept:
-//! the whole catalog streamed by an unpaged `GET /entities` is not. Answers
-//! do not depend on the caller today; a permission-filtered catalog must
-//! add the caller's decision to the key.
+//! # Two kinds of answers, two budgets
+//!
+//! Lookups of single entities (`by-name`, `by-uid`, `by-refs`) are many,
+//! small and cheap to answer again; lists (`/entities`, `by-query`,
+//! `entity-facets`) are few, large and expensive. They are kept in two
+//! caches, three quarters of `catalog.cache.maxBytes` for lookups (enough
+//! for every entity of a 20,000-entity catalog at the default 32 MiB) and a
+//! quarter for lists: in one cache, a
+//! catalog of 100,000 entities fills the memory with one-entity answers,
+//! and the size-aware admission (a newcomer must be asked for more often
+//! than every answer it would evict together) then refuses every page of
+//! 100 entities, however often it is asked for.
+//!
+//! Only `200` answers of a known size up to a quarter of their cache are
+//! kept: the whole catalog streamed by an unpaged `GET /entities` is not.
+//! Answers do not depend on the caller today; a permission-filtered catalog
+//! must add the caller's decision to the key.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,7 +58,8 @@ pub struct ReadCacheConfig {
     /// `catalog.cache.enabled` (default `true`).
     pub enabled: bool,
     /// `catalog.cache.maxBytes`: the memory answers may take (default
-    /// 32 MiB).
+    /// 32 MiB), three quarters for lookups of single entities and a quarter
+    /// for lists.
     pub max_bytes: u64,
     /// `catalog.cache.maxStaleness`: how often the store version is read
     /// from the database (default 1 s).
@@ -107,32 +121,100 @@ impl Cached {
     }
 }
 
-/// The cache of one catalog: answers by `(version, method, uri, body)`.
+/// Which of the two caches an answer belongs to (see the
+/// [module documentation](self)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AnswerKind {
+    /// One or a few entities named by the request.
+    Lookup,
+    /// Lists, pages and facets.
+    List,
+}
+
+/// One of the two caches: answers by `(version, method, uri, body)`.
+#[derive(Debug)]
+struct Answers {
+    entries: moka::future::Cache<String, Cached>,
+    max_entry_bytes: usize,
+}
+
+impl Answers {
+    fn new(max_bytes: u64) -> Self {
+        let entries = moka::future::Cache::builder()
+            .max_capacity(max_bytes)
+            .weigher(|key: &String, value: &Cached| {
+                u32::try_from(key.len() + value.body.len() + 256).unwrap_or(u32::MAX)
+            })
+            .build();
+        Self {
+            entries,
+            max_entry_bytes: usize::try_from(max_bytes / 4).unwrap_or(usize::MAX),
+        }
+    }
+
+    async fn usage(&self) -> CacheUsage {
+        self.entries.run_pending_tasks().await;
+        CacheUsage {
+            answers: self.entries.entry_count(),
+            bytes: self.entries.weighted_size(),
+        }
+    }
+}
+
+/// How much of a cache is in use, from [`ReadCache::usage`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheUsage {
+    /// Answers kept.
+    pub answers: u64,
+    /// Their approximate size in bytes (body, key and bookkeeping).
+    pub bytes: u64,
+}
+
+/// What [`ReadCache::usage`] reports: each of the two caches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadCacheUsage {
+    /// Lookups of single entities (`by-name`, `by-uid`, `by-refs`).
+    pub lookups: CacheUsage,
+    /// Lists, pages and facets (`/entities`, `by-query`, `entity-facets`).
+    pub lists: CacheUsage,
+}
+
+/// The cache of one catalog (see the [module documentation](self)).
 #[derive(Debug)]
 pub struct ReadCache {
     store: CatalogStore,
-    entries: moka::future::Cache<String, Cached>,
+    lookups: Answers,
+    lists: Answers,
     /// Misses being answered right now, so identical ones wait for them.
     flights: SingleFlight<Cached>,
-    max_entry_bytes: usize,
     seen: AtomicU64,
 }
 
 impl ReadCache {
     /// A cache of `store`'s answers taking at most `config.max_bytes`.
     pub fn new(store: CatalogStore, config: &ReadCacheConfig) -> Self {
-        let entries = moka::future::Cache::builder()
-            .max_capacity(config.max_bytes)
-            .weigher(|key: &String, value: &Cached| {
-                u32::try_from(key.len() + value.body.len() + 256).unwrap_or(u32::MAX)
-            })
-            .build();
         Self {
             store,
-            entries,
+            lookups: Answers::new(config.max_bytes - config.max_bytes / 4),
+            lists: Answers::new(config.max_bytes / 4),
             flights: SingleFlight::default(),
-            max_entry_bytes: usize::try_from(config.max_bytes / 8).unwrap_or(usize::MAX),
             seen: AtomicU64::new(0),
+        }
+    }
+
+    /// What the caches hold right now, after pending evictions are done:
+    /// for metrics, and to check that answers stay where they should.
+    pub async fn usage(&self) -> ReadCacheUsage {
+        ReadCacheUsage {
+            lookups: self.lookups.usage().await,
+            lists: self.lists.usage().await,
+        }
+    }
+
+    fn answers(&self, kind: AnswerKind) -> &Answers {
+        match kind {
+            AnswerKind::Lookup => &self.lookups,
+            AnswerKind::List => &self.lists,
         }
     }
 
@@ -141,30 +223,41 @@ impl ReadCache {
     fn current_version(&self) -> u64 {
         let version = self.store.version();
         if self.seen.swap(version, Ordering::AcqRel) != version {
-            self.entries.invalidate_all();
+            self.lookups.entries.invalidate_all();
+            self.lists.entries.invalidate_all();
         }
         version
     }
 }
 
-/// Whether the answer to `method path` may be cached: the read endpoints,
-/// not ancestry (it depends on processing state the version does not
-/// follow) and not validation.
-fn cacheable(method: &Method, path: &str) -> bool {
-    match *method {
+/// Which cache the answer to `method path` goes to, if it may be cached:
+/// the read endpoints, not ancestry (it depends on processing state the
+/// version does not follow) and not validation.
+fn cacheable(method: &Method, path: &str) -> Option<AnswerKind> {
+    let lookup = match *method {
         Method::GET => {
-            path == "/entities"
-                || path == "/entities/by-query"
-                || path == "/entity-facets"
-                || path.starts_with("/entities/by-uid/")
+            if path == "/entities" || path == "/entities/by-query" || path == "/entity-facets" {
+                false
+            } else if path.starts_with("/entities/by-uid/")
                 || (path.starts_with("/entities/by-name/") && !path.ends_with("/ancestry"))
+            {
+                true
+            } else {
+                return None;
+            }
         }
-        Method::POST => matches!(
-            path,
-            "/entities/by-query" | "/entities/by-refs" | "/entity-facets"
-        ),
-        _ => false,
-    }
+        Method::POST => match path {
+            "/entities/by-refs" => true,
+            "/entities/by-query" | "/entity-facets" => false,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(if lookup {
+        AnswerKind::Lookup
+    } else {
+        AnswerKind::List
+    })
 }
 
 /// The middleware: answers from the cache, or asks the routes and keeps
@@ -174,9 +267,10 @@ pub(crate) async fn middleware(
     request: Request,
     next: Next,
 ) -> Response {
-    if !cacheable(request.method(), request.uri().path()) {
+    let Some(kind) = cacheable(request.method(), request.uri().path()) else {
         return next.run(request).await;
-    }
+    };
+    let answers = cache.answers(kind);
     let version = cache.current_version();
     let (parts, body) = request.into_parts();
     let body = if parts.method == Method::POST {
@@ -195,7 +289,7 @@ pub(crate) async fn middleware(
     };
     let mut key = format!("{version} {} {}\n", parts.method, parts.uri);
     key.push_str(&String::from_utf8_lossy(&body));
-    if let Some(hit) = cache.entries.get(&key).await {
+    if let Some(hit) = answers.entries.get(&key).await {
         return hit.response();
     }
     let leader = match cache.flights.turn(&key) {
@@ -211,12 +305,12 @@ pub(crate) async fn middleware(
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let size = response.body().size_hint().exact();
     if response.status() != StatusCode::OK
-        || size.is_none_or(|n| usize::try_from(n).map_or(true, |n| n > cache.max_entry_bytes))
+        || size.is_none_or(|n| usize::try_from(n).map_or(true, |n| n > answers.max_entry_bytes))
     {
         return response;
     }
     let (parts, body) = response.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, cache.max_entry_bytes).await else {
+    let Ok(bytes) = axum::body::to_bytes(body, answers.max_entry_bytes).await else {
         return (
             StatusCode::INTERNAL_SERVER_ERROR,
             "reading an answer failed",
@@ -231,7 +325,7 @@ pub(crate) async fn middleware(
     // the requests that waited for it get it either way (they asked
     // while it was being computed).
     if cache.store.version() == version {
-        cache.entries.insert(key, answer.clone()).await;
+        answers.entries.insert(key, answer.clone()).await;
     }
     if let Some(leader) = leader {
         leader.finish(Some(answer));
@@ -244,19 +338,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_reads_are_cacheable() {
-        assert!(cacheable(&Method::GET, "/entities"));
-        assert!(cacheable(
-            &Method::GET,
-            "/entities/by-name/component/default/a"
-        ));
-        assert!(!cacheable(
-            &Method::GET,
-            "/entities/by-name/component/default/a/ancestry"
-        ));
-        assert!(cacheable(&Method::POST, "/entities/by-query"));
-        assert!(!cacheable(&Method::POST, "/validate-entity"));
-        assert!(!cacheable(&Method::DELETE, "/entities/by-uid/x"));
-        assert!(!cacheable(&Method::POST, "/locations"));
+    fn only_reads_are_cacheable_and_lookups_are_apart_from_lists() {
+        let lookup = Some(AnswerKind::Lookup);
+        let list = Some(AnswerKind::List);
+        assert_eq!(cacheable(&Method::GET, "/entities"), list);
+        assert_eq!(
+            cacheable(&Method::GET, "/entities/by-name/component/default/a"),
+            lookup
+        );
+        assert_eq!(cacheable(&Method::GET, "/entities/by-uid/x"), lookup);
+        assert_eq!(
+            cacheable(
+                &Method::GET,
+                "/entities/by-name/component/default/a/ancestry"
+            ),
+            None
+        );
+        assert_eq!(cacheable(&Method::GET, "/entity-facets"), list);
+        assert_eq!(cacheable(&Method::POST, "/entities/by-query"), list);
+        assert_eq!(cacheable(&Method::POST, "/entities/by-refs"), lookup);
+        assert_eq!(cacheable(&Method::POST, "/validate-entity"), None);
+        assert_eq!(cacheable(&Method::DELETE, "/entities/by-uid/x"), None);
+        assert_eq!(cacheable(&Method::POST, "/locations"), None);
     }
 }

@@ -478,6 +478,29 @@ impl ProcessingEngine {
         provider::apply(&self.db, &self.store, provider, mutation).await
     }
 
+    /// Deletes what entity providers no longer installed own
+    /// (`catalog.orphanProviderStrategy: delete`, Backstage's default, at
+    /// startup): every source of entities that is neither in `installed`
+    /// nor one of the catalog's own (`reserved`: configured and registered
+    /// locations) loses its entities, and so do their children nothing
+    /// else emits. Returns the providers evicted.
+    pub async fn evict_uninstalled_providers(
+        &self,
+        installed: &[&str],
+        reserved: &[&str],
+    ) -> Result<Vec<String>, EngineError> {
+        let (evicted, deleted) =
+            provider::evict_uninstalled(&self.db, &self.store, installed, reserved).await?;
+        if !evicted.is_empty() {
+            tracing::info!(
+                providers = ?evicted,
+                entities = deleted.len(),
+                "catalog: deleted the entities of entity providers that are no longer installed"
+            );
+        }
+        Ok(evicted)
+    }
+
     /// Makes due now every entity read from a location whose key
     /// (`type:target`) or target is one of `keys` (a provider's
     /// `refresh`).

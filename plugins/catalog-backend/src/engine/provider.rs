@@ -10,6 +10,8 @@ use backstage_plugin_catalog_node::{
     DeferredEntity, EntityProviderConnection, EntityProviderMutation, LocationSpec, ProcessorError,
 };
 
+use sea_query::{Expr, ExprTrait, Query};
+
 use super::state::key_of;
 use super::unprocessed::Unprocessed;
 use super::{EngineError, ProcessingEngine, prune, sources};
@@ -90,6 +92,43 @@ fn unprocessed(
             )
         })
         .collect()
+}
+
+/// Entity providers that own entities but are not in `installed` (nor one
+/// of the catalog's own sources, `reserved`): under
+/// `catalog.orphanProviderStrategy: delete`, what they owned is released
+/// and deleted. Returns the providers evicted and the entities deleted.
+pub(crate) async fn evict_uninstalled(
+    db: &Arc<PluginDatabase>,
+    store: &CatalogStore,
+    installed: &[&str],
+    reserved: &[&str],
+) -> Result<(Vec<String>, Vec<String>), EngineError> {
+    let dialect = db.dialect();
+    let pool = db.pool().await?;
+    let mut conn = pool.acquire().await?;
+    let sources = Query::select()
+        .distinct()
+        .column("source_key")
+        .from(super::schema::REFERENCES)
+        .and_where(Expr::col("source_key").is_not_null())
+        .to_owned();
+    let stale: Vec<String> = super::batch::fetch_strings(&mut conn, dialect, &sources)
+        .await?
+        .into_iter()
+        .filter(|key| !installed.contains(&key.as_str()) && !reserved.contains(&key.as_str()))
+        .collect();
+    drop(conn);
+    let mut released = Vec::new();
+    for provider in &stale {
+        let mut tx = pool.begin().await?;
+        let owned = sources::owned_by(&mut tx, dialect, provider).await?;
+        sources::detach(&mut tx, dialect, provider, &owned).await?;
+        tx.commit().await?;
+        released.extend(owned);
+    }
+    let deleted = prune::prune(db, store, released).await?;
+    Ok((stale, deleted))
 }
 
 /// Applies `mutation` for `provider`.

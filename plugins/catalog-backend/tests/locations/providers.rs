@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::api::entity;
 use crate::files::eventually;
-use crate::support::{TestCatalog, databases};
+use crate::support::{Database, TestCatalog, databases, drop_database, unique_prefix};
 
 type Slot = Arc<OnceLock<Arc<dyn EntityProviderConnection>>>;
 
@@ -182,5 +182,118 @@ async fn a_provider_module_applies_full_and_delta_mutations() {
         assert!(bad.message.contains("nothing was applied"), "{bad}");
         assert_eq!(groups(&catalog).await, ["delta", "epsilon"]);
         catalog.stop().await;
+    }
+}
+
+/// The same database for several backends one after another: SQLite in a
+/// directory (memory would go with the first backend), the servers under
+/// one prefix.
+fn lasting_database(database: &Database, prefix: &str, dir: &std::path::Path) -> Value {
+    if database.name == "sqlite" {
+        json!({"database": {"client": "better-sqlite3", "connection": {"directory": dir}}})
+    } else {
+        json!({"database": database.section(prefix)})
+    }
+}
+
+#[tokio::test]
+async fn entities_of_an_uninstalled_provider_are_deleted_at_startup_unless_kept() {
+    for database in databases() {
+        println!("uninstalled providers: {}", database.name);
+        let dir = tempfile::tempdir().unwrap();
+        let prefix = unique_prefix("unprov");
+        let backend = lasting_database(&database, &prefix, dir.path());
+        let rules = json!({"rules": [{"allow": ["Component", "API", "Location", "Group"]}]});
+        let start = |catalog: Value, providers: Vec<(&'static str, Slot)>| {
+            let backend = backend.clone();
+            let database = database.clone();
+            async move {
+                let modules = providers
+                    .into_iter()
+                    .map(|(name, slot)| provider_module(name, slot))
+                    .collect();
+                TestCatalog::start_with(&database, "unprov", backend, catalog, modules).await
+            }
+        };
+
+        // Two providers fill the catalog.
+        let directory: Slot = Arc::default();
+        let legacy: Slot = Arc::default();
+        let catalog = start(
+            rules.clone(),
+            vec![
+                ("directory", Arc::clone(&directory)),
+                ("legacy", Arc::clone(&legacy)),
+            ],
+        )
+        .await;
+        for (slot, name, groups) in [
+            (&directory, "directory", ["alpha", "beta"]),
+            (&legacy, "legacy", ["old-1", "old-2"]),
+        ] {
+            slot.get()
+                .unwrap()
+                .apply_mutation(EntityProviderMutation::Full {
+                    entities: groups.iter().map(|g| group(g, name)).collect(),
+                })
+                .await
+                .unwrap();
+        }
+        eventually("both providers' groups", || async {
+            (groups(&catalog).await == ["alpha", "beta", "old-1", "old-2"]).then_some(())
+        })
+        .await;
+        catalog.stop().await;
+
+        // Without `legacy`, under `keep`: its groups stay.
+        let mut keep = rules.clone();
+        keep["orphanProviderStrategy"] = json!("keep");
+        let catalog = start(keep, vec![("directory", Arc::default())]).await;
+        assert_eq!(groups(&catalog).await, ["alpha", "beta", "old-1", "old-2"]);
+        catalog.stop().await;
+
+        // Under the default (`delete`): they are gone once the backend has
+        // started; what installed providers own stays.
+        let catalog = start(rules.clone(), vec![("directory", Arc::default())]).await;
+        assert_eq!(groups(&catalog).await, ["alpha", "beta"]);
+        assert_eq!(
+            catalog
+                .get("/entities/by-name/group/default/old-1")
+                .await
+                .status,
+            404
+        );
+        catalog.stop().await;
+
+        // A strategy that does not exist stops the start with the key.
+        let mut bad = rules.clone();
+        bad["orphanProviderStrategy"] = json!("forget");
+        let error = start_error(&backend, bad).await;
+        assert!(error.contains("catalog.orphanProviderStrategy"), "{error}");
+        drop_database(&database, &prefix).await;
+    }
+}
+
+/// Starts a backend that must refuse `catalog`; returns why.
+async fn start_error(backend: &Value, catalog: Value) -> String {
+    let mut backend_config = json!({
+        "listen": {"host": "127.0.0.1", "port": 0},
+        "logger": {"level": "error"},
+        "auth": {"dangerouslyDisableDefaultAuthPolicy": true},
+    });
+    if let (Some(into), Value::Object(extra)) = (backend_config.as_object_mut(), backend.clone()) {
+        into.extend(extra);
+    }
+    let config = backstage_backend::backstage_core::config::Config::from_value(
+        json!({"backend": backend_config, "catalog": catalog}),
+    );
+    match backstage_backend::Backend::builder()
+        .add(backstage_plugin_catalog_backend::catalog_plugin())
+        .config(config)
+        .start()
+        .await
+    {
+        Ok(_) => panic!("the backend started"),
+        Err(e) => e.to_string(),
     }
 }

@@ -159,6 +159,64 @@ async fn cached_answers_follow_every_write_and_other_replicas_after_a_version_re
     .await;
 }
 
+#[tokio::test]
+async fn pages_stay_cached_while_many_lookups_fill_memory() {
+    on_every_database("rcfill", async |store: CatalogStore, _server| {
+        // 240 entities of about 2 KB each: their lookups alone are more
+        // than the 384 KiB the lookups get of a 512 KiB cache.
+        let filler = "x".repeat(2000);
+        for i in 0..240 {
+            store
+                .write_entity(&component(&format!("c{i:03}"), &filler))
+                .await?;
+        }
+        let db = Arc::clone(store.database());
+        let other = CatalogStore::new(Arc::clone(&db));
+        other.refresh_version().await?;
+        let config = ReadCacheConfig {
+            max_bytes: 512 * 1024,
+            ..ReadCacheConfig::default()
+        };
+        let cache = Arc::new(ReadCache::new(store.clone(), &config));
+        let app = api::with_read_cache(
+            api::router(
+                store.clone(),
+                Lineage::new(Arc::clone(&db)),
+                EntityValidator::new(builtin::processors(), CatalogRules::allow_all()),
+            ),
+            Arc::clone(&cache),
+        );
+        for _ in 0..2 {
+            for i in 0..240 {
+                assert_eq!(description(&app, &format!("c{i:03}")).await, filler);
+            }
+        }
+        // A page of 10 (about 20 KB), asked for a few times.
+        let page = "/entities/by-query?limit=10&orderField=metadata.name,asc\
+                    &fields=metadata.name,metadata.description";
+        for _ in 0..3 {
+            let (status, body) = call(&app, Method::GET, page, None).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body["items"][0]["metadata"]["description"], filler.as_str());
+        }
+        let usage = cache.usage().await;
+        assert!(usage.lookups.answers > 0, "{usage:?}");
+        assert!(usage.lookups.bytes <= 384 * 1024, "{usage:?}");
+        assert_eq!(usage.lists.answers, 1, "the page was not kept: {usage:?}");
+
+        // It is answered from the cache: another replica's change is not
+        // seen until the version is read again.
+        other.write_entity(&component("c000", "changed")).await?;
+        let (_, body) = call(&app, Method::GET, page, None).await;
+        assert_eq!(body["items"][0]["metadata"]["description"], filler.as_str());
+        store.refresh_version().await?;
+        let (_, body) = call(&app, Method::GET, page, None).await;
+        assert_eq!(body["items"][0]["metadata"]["description"], "changed");
+        Ok(())
+    })
+    .await;
+}
+
 #[test]
 fn cache_settings_come_from_catalog_cache() {
     use backstage_backend::backstage_core::config::Config;
