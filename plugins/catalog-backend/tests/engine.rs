@@ -7,15 +7,15 @@
 
 mod support;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use backstage_backend::services::database::PluginDatabase;
 use backstage_plugin_catalog_backend::engine::ProcessingEngine;
 use backstage_plugin_catalog_backend::processing::{CatalogRules, Orchestrator, builtin};
 use backstage_plugin_catalog_backend::store::CatalogStore;
-use backstage_plugin_catalog_node::LocationSpec;
-use serde_json::Value;
+use backstage_plugin_catalog_node::{CatalogProcessor, Emitter, LocationSpec, ProcessorError};
+use serde_json::{Value, json};
 
 use support::{Database, databases, drop_database, unique_prefix, write};
 
@@ -36,13 +36,24 @@ struct Catalog {
 }
 
 async fn catalog(database: &Database, prefix: &str) -> Catalog {
+    catalog_with(database, prefix, Vec::new()).await
+}
+
+/// A catalog with the built-in processors and `extra` ones.
+async fn catalog_with(
+    database: &Database,
+    prefix: &str,
+    extra: Vec<Arc<dyn CatalogProcessor>>,
+) -> Catalog {
     let db = database.catalog_database(prefix);
     let store = CatalogStore::new(Arc::clone(&db));
     store.migrate().await.unwrap();
+    let mut processors = builtin::processors();
+    processors.extend(extra);
     let engine = ProcessingEngine::new(
         Arc::clone(&db),
         store.clone(),
-        Orchestrator::new(builtin::processors(), CatalogRules::allow_all()),
+        Orchestrator::new(processors, CatalogRules::allow_all()),
         Some(Duration::from_millis(1)),
     );
     engine.migrate().await.unwrap();
@@ -226,6 +237,170 @@ async fn an_entity_claimed_by_two_locations_stays_with_the_first() {
                 "{name}"
             );
         }
+        catalog.db.close().await;
+        drop_database(&database, &prefix).await;
+    }
+}
+
+/// What the [`Memo`] processor does on the next run of the component.
+#[derive(Clone, Debug)]
+enum Plan {
+    /// Stores this value.
+    Set(Value),
+    /// Stores nothing.
+    Skip,
+    /// Stores this value, then fails the entity.
+    SetAndFail(Value),
+}
+
+/// A processor that records what it finds in the component's cache and
+/// does what the plan says.
+struct Memo {
+    plan: Arc<Mutex<Plan>>,
+    seen: Arc<Mutex<Vec<Option<Value>>>>,
+}
+
+#[async_trait::async_trait]
+impl CatalogProcessor for Memo {
+    fn name(&self) -> &str {
+        "Memo"
+    }
+
+    async fn post_process(
+        &self,
+        entity: Value,
+        _location: &LocationSpec,
+        emit: &mut Emitter,
+    ) -> Result<Value, ProcessorError> {
+        if entity["kind"] != "Component" {
+            return Ok(entity);
+        }
+        self.seen.lock().unwrap().push(emit.cached("Memo").cloned());
+        let plan = self.plan.lock().unwrap().clone();
+        match plan {
+            Plan::Set(value) => emit.set_cache("Memo", value),
+            Plan::Skip => {}
+            Plan::SetAndFail(value) => {
+                emit.set_cache("Memo", value);
+                return Err(ProcessorError::input("told to fail"));
+            }
+        }
+        Ok(entity)
+    }
+}
+
+/// The stored processor cache column of `entity_ref` (lowercased).
+async fn stored_cache(db: &PluginDatabase, entity_ref: &str) -> Option<String> {
+    use sqlx::Row;
+    let sql = db
+        .dialect()
+        .positional("SELECT processor_cache FROM catalog_refresh_state WHERE entity_ref = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(entity_ref.to_owned())
+        .fetch_one(db.pool().await.unwrap())
+        .await
+        .unwrap();
+    row.try_get(0).unwrap()
+}
+
+/// How many state rows hold a processor cache.
+async fn caches_stored(db: &PluginDatabase) -> i64 {
+    use sqlx::Row;
+    let row =
+        sqlx::query("SELECT COUNT(*) FROM catalog_refresh_state WHERE processor_cache IS NOT NULL")
+            .fetch_one(db.pool().await.unwrap())
+            .await
+            .unwrap();
+    row.try_get(0).unwrap()
+}
+
+#[tokio::test]
+async fn the_processor_cache_keeps_what_the_last_good_run_set() {
+    for database in databases() {
+        let name = database.name;
+        println!("processor cache: {name}");
+        let prefix = unique_prefix("pcache");
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "payments.yaml", &payments("Takes the money"));
+        let plan = Arc::new(Mutex::new(Plan::Set(json!({"n": 1}))));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let memo = Memo {
+            plan: Arc::clone(&plan),
+            seen: Arc::clone(&seen),
+        };
+        let catalog = catalog_with(&database, &prefix, vec![Arc::new(memo)]).await;
+        let set_plan = |next: Plan| *plan.lock().unwrap() = next;
+        let last_seen = || seen.lock().unwrap().last().cloned().flatten();
+        let component = "component:default/payments";
+        catalog
+            .engine
+            .set_config_locations(&[LocationSpec::new("file", &file)])
+            .await
+            .unwrap();
+
+        // First run: nothing cached yet; the value set is stored.
+        let report = catalog.engine.run().await.unwrap();
+        assert_eq!(
+            (report.processed, report.failed),
+            (2, 0),
+            "{name}: {report:?}"
+        );
+        assert_eq!(last_seen(), None);
+        assert_eq!(
+            stored_cache(&catalog.db, component).await.as_deref(),
+            Some(r#"{"Memo":{"n":1}}"#),
+            "{name}"
+        );
+        // Entities whose processors keep nothing (the location) store
+        // nothing.
+        assert_eq!(caches_stored(&catalog.db).await, 1, "{name}");
+        let served = entity(&catalog.store, component).await.unwrap();
+        let etag = served["metadata"]["etag"].as_str().unwrap().to_owned();
+
+        // Set again to the same value: kept, and nothing is written.
+        let report = run_again(&catalog.engine).await;
+        assert_eq!(last_seen(), Some(json!({"n": 1})), "{name}");
+        assert_eq!(
+            (report.processed, report.unchanged, report.stitched),
+            (2, 2, 0),
+            "{name}: {report:?}"
+        );
+
+        // A new value is stored; the served entity does not change.
+        set_plan(Plan::Set(json!({"n": 2})));
+        let report = run_again(&catalog.engine).await;
+        assert_eq!(last_seen(), Some(json!({"n": 1})), "{name}");
+        assert_eq!(report.unchanged, 1, "{name}: {report:?}");
+        assert_eq!(
+            stored_cache(&catalog.db, component).await.as_deref(),
+            Some(r#"{"Memo":{"n":2}}"#),
+            "{name}"
+        );
+        let served = entity(&catalog.store, component).await.unwrap();
+        assert_eq!(served["metadata"]["etag"], etag.as_str(), "{name}");
+
+        // A failed run keeps the previous cache, whatever it set.
+        set_plan(Plan::SetAndFail(json!({"n": 3})));
+        let report = run_again(&catalog.engine).await;
+        assert_eq!(report.failed, 1, "{name}: {report:?}");
+        assert_eq!(last_seen(), Some(json!({"n": 2})), "{name}");
+        assert_eq!(
+            stored_cache(&catalog.db, component).await.as_deref(),
+            Some(r#"{"Memo":{"n":2}}"#),
+            "{name}"
+        );
+
+        // The next run finds the value of the last good run; it sets
+        // nothing, so the run after finds nothing and the column is NULL.
+        set_plan(Plan::Skip);
+        let report = run_again(&catalog.engine).await;
+        assert_eq!(report.failed, 0, "{name}: {report:?}");
+        assert_eq!(last_seen(), Some(json!({"n": 2})), "{name}");
+        assert_eq!(stored_cache(&catalog.db, component).await, None, "{name}");
+        run_again(&catalog.engine).await;
+        assert_eq!(last_seen(), None, "{name}");
+        assert_eq!(seen.lock().unwrap().len(), 6, "{name}");
+
         catalog.db.close().await;
         drop_database(&database, &prefix).await;
     }

@@ -345,11 +345,15 @@ mod url_locations {
     use axum::Router;
     use axum::routing::get;
     use backstage_backend::backstage_core::config::Config;
-    use backstage_backend::services::url_reader::{UrlReaderService, UrlReaders};
+    use backstage_backend::services::url_reader::{
+        ReadUrlOptions, ReadUrlResponse, Url, UrlReaderError, UrlReaderService, UrlReaders,
+    };
     use backstage_backend::{Backend, BackendPlugin};
     use backstage_plugin_catalog_backend::catalog_plugin;
-    use backstage_plugin_catalog_backend::processing::{CatalogRules, Orchestrator, builtin};
-    use backstage_plugin_catalog_node::{LocationSpec, Presence};
+    use backstage_plugin_catalog_backend::processing::{
+        CatalogRules, Orchestrator, ProcessingResult, builtin,
+    };
+    use backstage_plugin_catalog_node::{LocationSpec, Presence, ProcessorCache};
     use serde_json::{Value, json};
 
     use super::PAYMENTS;
@@ -552,5 +556,193 @@ mod url_locations {
         names.sort_unstable();
         assert_eq!(names, ["payments", "payments-api"]);
         backend.stop().await;
+    }
+
+    /// A target of [`Tagged`]: its text, its ETag, whether it fails.
+    type TaggedTarget = (String, Option<String>, bool);
+
+    /// A reader of in-memory targets that honours `ETag`s and records
+    /// what it was asked.
+    #[derive(Debug, Default)]
+    struct Tagged {
+        /// url → target.
+        targets: std::sync::Mutex<std::collections::HashMap<String, TaggedTarget>>,
+        /// (url, the etag asked with, whether the answer was "not modified").
+        asked: std::sync::Mutex<Vec<(String, Option<String>, bool)>>,
+    }
+
+    impl Tagged {
+        fn set(&self, url: &str, text: &str, etag: Option<&str>) {
+            self.targets.lock().unwrap().insert(
+                url.to_owned(),
+                (text.to_owned(), etag.map(str::to_owned), false),
+            );
+        }
+
+        fn fail(&self, url: &str) {
+            if let Some(target) = self.targets.lock().unwrap().get_mut(url) {
+                target.2 = true;
+            }
+        }
+
+        fn take_asked(&self) -> Vec<(String, Option<String>, bool)> {
+            std::mem::take(&mut *self.asked.lock().unwrap())
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl UrlReaderService for Tagged {
+        async fn read_url(
+            &self,
+            url: &str,
+            options: &ReadUrlOptions,
+        ) -> Result<ReadUrlResponse, UrlReaderError> {
+            let (text, etag, failing) =
+                self.targets
+                    .lock()
+                    .unwrap()
+                    .get(url)
+                    .cloned()
+                    .ok_or_else(|| UrlReaderError::NotFound {
+                        url: url.to_owned(),
+                    })?;
+            if failing {
+                return Err(UrlReaderError::Status {
+                    url: url.to_owned(),
+                    status: 500,
+                });
+            }
+            let not_modified = etag.is_some() && options.etag == etag;
+            self.asked
+                .lock()
+                .unwrap()
+                .push((url.to_owned(), options.etag.clone(), not_modified));
+            if not_modified {
+                return Err(UrlReaderError::NotModified {
+                    url: url.to_owned(),
+                });
+            }
+            let response = ReadUrlResponse::new(Url::parse(url).unwrap(), text);
+            Ok(match etag {
+                Some(etag) => response.with_etag(etag),
+                None => response,
+            })
+        }
+    }
+
+    fn component(name: &str, description: &str) -> String {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {name}, description: {description}}}\nspec: {{type: service, lifecycle: production, owner: team-a}}\n"
+        )
+    }
+
+    #[tokio::test]
+    async fn unchanged_url_targets_are_answered_from_the_processor_cache() {
+        let tagged = Arc::new(Tagged::default());
+        let (a, b, c) = (
+            "https://git.example/a.yaml",
+            "https://git.example/b.yaml",
+            "https://git.example/c.yaml",
+        );
+        tagged.set(a, &component("alpha", "One"), Some("\"a1\""));
+        tagged.set(
+            b,
+            &format!(
+                "{}---\n{}",
+                component("beta", "Two"),
+                component("gamma", "Three")
+            ),
+            Some("\"b1\""),
+        );
+        // A target without an ETag is read in full every time.
+        tagged.set(c, &component("delta", "Four"), None);
+        let catalog = catalog(Arc::clone(&tagged) as Arc<dyn UrlReaderService>, 1 << 20);
+        let here = LocationSpec::new("url", "https://git.example/root.yaml");
+        let mut root = url_location(a);
+        root["spec"] = json!({"type": "url", "targets": [a, b, c]});
+        let names = |result: &ProcessingResult| -> Vec<String> {
+            result
+                .children
+                .iter()
+                .map(|c| {
+                    c.entity()["metadata"]["description"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect()
+        };
+
+        // First run: everything is read; the tagged targets are cached.
+        let first = catalog
+            .process_with_cache(root.clone(), &here, ProcessorCache::new())
+            .await;
+        assert!(first.errors.is_empty(), "{:?}", first.errors);
+        assert_eq!(names(&first), ["One", "Two", "Three", "Four"]);
+        let kept = first.cache.get("UrlReaderProcessor").unwrap();
+        assert_eq!(kept[a]["etag"], "\"a1\"");
+        assert_eq!(kept[b]["entities"].as_array().unwrap().len(), 2);
+        assert!(kept.get(c).is_none(), "{kept}");
+        assert_eq!(
+            tagged.take_asked(),
+            [
+                (a.to_owned(), None, false),
+                (b.to_owned(), None, false),
+                (c.to_owned(), None, false)
+            ]
+        );
+
+        // Nothing changed: 304s, the same children, the same cache.
+        let second = catalog
+            .process_with_cache(root.clone(), &here, first.cache.clone())
+            .await;
+        assert!(second.errors.is_empty(), "{:?}", second.errors);
+        assert_eq!(second.children, first.children);
+        assert_eq!(second.cache, first.cache);
+        assert_eq!(
+            tagged.take_asked(),
+            [
+                (a.to_owned(), Some("\"a1\"".to_owned()), true),
+                (b.to_owned(), Some("\"b1\"".to_owned()), true),
+                (c.to_owned(), None, false)
+            ]
+        );
+
+        // One target changed: read in full, the others answered from the cache.
+        tagged.set(a, &component("alpha", "Changed"), Some("\"a2\""));
+        let third = catalog
+            .process_with_cache(root.clone(), &here, second.cache.clone())
+            .await;
+        assert_eq!(names(&third), ["Changed", "Two", "Three", "Four"]);
+        assert_eq!(
+            third.cache.get("UrlReaderProcessor").unwrap()[a]["etag"],
+            "\"a2\""
+        );
+        let asked = tagged.take_asked();
+        assert_eq!(asked[0], (a.to_owned(), Some("\"a1\"".to_owned()), false));
+        assert!(asked[1].2, "{asked:?}");
+
+        // A failing target fails the entity and keeps the previous cache.
+        tagged.fail(b);
+        let failed = catalog
+            .process_with_cache(root.clone(), &here, third.cache.clone())
+            .await;
+        assert_eq!(failed.errors[0].name, "Error", "{:?}", failed.errors);
+        assert!(failed.children.is_empty());
+        assert_eq!(failed.cache, third.cache);
+
+        // A target no longer listed is no longer cached.
+        root["spec"] = json!({"type": "url", "targets": [a]});
+        let fewer = catalog
+            .process_with_cache(root, &here, third.cache.clone())
+            .await;
+        let kept = fewer.cache.get("UrlReaderProcessor").unwrap();
+        assert_eq!(kept.as_object().unwrap().len(), 1, "{kept}");
+
+        // Without a cache (a dry run, a validation) nothing is conditional.
+        tagged.take_asked();
+        let plain = catalog.process(url_location(a), &here).await;
+        assert_eq!(names(&plain), ["Changed"]);
+        assert_eq!(tagged.take_asked(), [(a.to_owned(), None, false)]);
     }
 }

@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use crate::cache::ProcessorCache;
 use crate::location::LocationSpec;
 use crate::processor::ProcessorError;
 
@@ -42,14 +43,84 @@ pub enum Emitted {
     RefreshKey(String),
 }
 
-/// Collects what processors emit while one entity is processed.
+/// Collects what processors emit while one entity is processed, and holds
+/// the entity's [processor cache](ProcessorCache).
 ///
 /// Entities are kept as compact JSON text until they are taken: a
 /// location with a hundred thousand entities holds a hundred thousand short
 /// strings here, not a hundred thousand JSON trees (several times larger).
+///
+/// # The processor cache
+///
+/// A processor can keep a JSON value per entity from one run of that entity
+/// to the next: [`cached`](Self::cached) gives what it stored on the
+/// entity's previous successful run, [`set_cache`](Self::set_cache) stores
+/// a value for the next one. The cache stored after a run holds only what
+/// was set during that run, so a processor that wants to keep a value sets
+/// it again; when processing of the entity fails, the previous cache stays
+/// as it was (as the last good entity stays served). Each processor uses
+/// its own [`name`](crate::CatalogProcessor::name) as the key.
+///
+/// The built-in `url` reader keeps the `ETag` of each target with the
+/// entities it read there, and re-emits those when the target answers
+/// "not modified". This processor keeps when it first saw each entity:
+///
+/// ```
+/// use backstage_plugin_catalog_node::{
+///     CatalogProcessor, Emitter, LocationSpec, ProcessorCache, ProcessorError,
+/// };
+/// use serde_json::{Value, json};
+///
+/// struct FirstSeen;
+///
+/// #[async_trait::async_trait]
+/// impl CatalogProcessor for FirstSeen {
+///     fn name(&self) -> &str {
+///         "FirstSeen"
+///     }
+///
+///     async fn post_process(
+///         &self,
+///         mut entity: Value,
+///         _location: &LocationSpec,
+///         emit: &mut Emitter,
+///     ) -> Result<Value, ProcessorError> {
+///         let first_seen = match emit.cached(self.name()) {
+///             Some(Value::String(seen)) => seen.clone(),
+///             _ => "2024-05-01T12:00:00Z".to_owned(), // now, in a real processor
+///         };
+///         entity["metadata"]["annotations"]["example.com/first-seen"] = json!(first_seen);
+///         // Set again on every run, or the next run finds nothing.
+///         emit.set_cache(self.name(), json!(first_seen));
+///         Ok(entity)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let location = LocationSpec::new("file", "/srv/catalog/web.yaml");
+/// let entity = json!({"kind": "Component", "metadata": {"name": "web", "annotations": {}}});
+///
+/// // The previous run stored a value: this run reads it and stores it again.
+/// let mut previous = ProcessorCache::new();
+/// previous.set("FirstSeen", json!("2023-01-01T00:00:00Z"));
+/// let mut emit = Emitter::with_cache(previous);
+/// let entity = FirstSeen.post_process(entity, &location, &mut emit).await.unwrap();
+/// assert_eq!(
+///     entity["metadata"]["annotations"]["example.com/first-seen"],
+///     "2023-01-01T00:00:00Z"
+/// );
+/// let next = emit.take_cache(); // what the catalog stores after this run
+/// assert_eq!(next.get("FirstSeen"), Some(&json!("2023-01-01T00:00:00Z")));
+/// # }
+/// ```
 #[derive(Debug, Default)]
 pub struct Emitter {
     outputs: Vec<Output>,
+    /// What processors stored on the entity's previous successful run.
+    previous: ProcessorCache,
+    /// What processors set during this run.
+    next: ProcessorCache,
 }
 
 /// An output as the emitter keeps it.
@@ -67,6 +138,55 @@ impl Emitter {
     /// An empty emitter.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty emitter for a run of an entity whose processors stored
+    /// `previous` on its last successful run (see [the processor
+    /// cache](Self#the-processor-cache)).
+    pub fn with_cache(previous: ProcessorCache) -> Self {
+        Self {
+            previous,
+            ..Self::default()
+        }
+    }
+
+    /// What `processor` stored in this entity's cache on its previous
+    /// successful run, if anything. Setting a value during this run does
+    /// not change what this returns.
+    pub fn cached(&self, processor: &str) -> Option<&Value> {
+        self.previous.get(processor)
+    }
+
+    /// Stores `value` as `processor`'s cache of this entity for its next
+    /// run, replacing whatever `processor` set earlier in this run; `null`
+    /// stores nothing. The value is kept only if processing of the entity
+    /// succeeds.
+    ///
+    /// The value is stored with the entity's processing state in the
+    /// catalog's database and read back on every run of the entity: keep
+    /// it small.
+    pub fn set_cache(&mut self, processor: &str, value: Value) {
+        self.next.set(processor, value);
+    }
+
+    /// The value `processor` stores for the entity's next run, to change in
+    /// place: `null` until something is set during this run (and leaving it
+    /// `null` stores nothing). Useful to add to a value over several calls
+    /// in one run, e.g. one entry per target of a `Location`.
+    pub fn cache_mut(&mut self, processor: &str) -> &mut Value {
+        self.next.get_mut(processor)
+    }
+
+    /// Takes the cache set during this run: what the catalog stores for the
+    /// entity's next run when processing succeeded.
+    pub fn take_cache(&mut self) -> ProcessorCache {
+        std::mem::take(&mut self.next).compacted()
+    }
+
+    /// Takes the cache of the previous run back: what the catalog keeps
+    /// when processing of the entity failed.
+    pub fn take_previous_cache(&mut self) -> ProcessorCache {
+        std::mem::take(&mut self.previous)
     }
 
     /// Emits an entity read from `location`.
@@ -118,7 +238,8 @@ impl Emitter {
             .push(Output::Other(Emitted::RefreshKey(key.into())));
     }
 
-    /// How many outputs were emitted so far.
+    /// How many outputs were emitted so far (entities, relations,
+    /// locations, errors and refresh keys; the cache does not count).
     pub fn len(&self) -> usize {
         self.outputs.len()
     }
@@ -152,6 +273,49 @@ impl Emitter {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_next_cache_holds_only_what_this_run_set() {
+        let mut previous = ProcessorCache::new();
+        previous.set("Kept", json!({"etag": "\"1\""}));
+        previous.set("Dropped", json!(1));
+        let mut emit = Emitter::with_cache(previous.clone());
+        assert_eq!(emit.cached("Kept"), Some(&json!({"etag": "\"1\""})));
+        assert_eq!(emit.cached("Dropped"), Some(&json!(1)));
+        assert_eq!(emit.cached("Other"), None);
+
+        // Kept: set again. Dropped: not set this run. New: set twice, the
+        // last one counts. Built: added to over several calls.
+        emit.set_cache("Kept", emit.cached("Kept").cloned().unwrap());
+        emit.set_cache("New", json!("first"));
+        emit.set_cache("New", json!("second"));
+        emit.cache_mut("Built")["a"] = json!(1);
+        emit.cache_mut("Built")["b"] = json!(2);
+        let _ = emit.cache_mut("Untouched");
+        // What was set this run does not show as the previous run's.
+        assert_eq!(emit.cached("New"), None);
+        assert!(emit.is_empty(), "the cache is no output");
+
+        let next = emit.take_cache();
+        assert_eq!(next.get("Kept"), Some(&json!({"etag": "\"1\""})));
+        assert_eq!(next.get("Dropped"), None);
+        assert_eq!(next.get("New"), Some(&json!("second")));
+        assert_eq!(next.get("Built"), Some(&json!({"a": 1, "b": 2})));
+        assert_eq!(
+            next.processors().collect::<Vec<_>>(),
+            ["Kept", "New", "Built"]
+        );
+        // After a failure the previous cache is what stays.
+        assert_eq!(emit.take_previous_cache(), previous);
+    }
+
+    #[test]
+    fn an_emitter_without_a_cache_has_an_empty_one() {
+        let mut emit = Emitter::new();
+        assert_eq!(emit.cached("Any"), None);
+        assert!(emit.take_cache().is_empty());
+        assert!(emit.take_previous_cache().is_empty());
+    }
 
     #[test]
     fn entities_come_back_as_emitted_in_order() {

@@ -2,6 +2,10 @@
 //! **entity providers**, and the catalog's extension point through which a
 //! module adds them (Backstage's `@backstage/plugin-catalog-node`).
 //!
+//! A processor can keep a JSON value per entity from one run of the entity
+//! to the next in its [`ProcessorCache`], through the [`Emitter`] (see
+//! [the processor cache](Emitter#the-processor-cache)).
+//!
 //! A module depends on this crate, never on the catalog backend itself:
 //!
 //! ```
@@ -43,12 +47,14 @@
 
 #![warn(missing_docs)]
 
+mod cache;
 mod emit;
 mod extension;
 mod location;
 mod processor;
 mod provider;
 
+pub use cache::ProcessorCache;
 pub use emit::{Emitted, Emitter, RelationSpec};
 pub use extension::{CATALOG_LOCATIONS, CATALOG_PROCESSING, CatalogLocations, CatalogProcessing};
 pub use location::{LocationSpec, Presence};

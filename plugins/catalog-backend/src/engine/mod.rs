@@ -2,7 +2,9 @@
 //!
 //! Every entity has a row of **processing state**: the unprocessed entity and
 //! where it was read from, the last good processed entity, the errors of the
-//! last run, a hash of the last result and when it is next due. A run
+//! last run, a hash of the last result, when it is next due, and the
+//! processor cache of the last good run (NULL when its processors keep
+//! nothing; see [`ProcessorCache`](backstage_plugin_catalog_node::ProcessorCache)). A run
 //! processes every due entity (in batches), writes what changed — an
 //! unchanged result writes nothing but the next due time — upserts the
 //! entities a location yielded as new due rows, and then **stitches** every
@@ -13,7 +15,7 @@
 //! when the content is unchanged.
 //!
 //! A failed run keeps the last good processed entity: it stays served, with
-//! the errors on its status.
+//! the errors on its status; the processor cache stays the last good run's.
 //!
 //! Entities are owned: a root by its source (`config`, the registered
 //! locations, an entity provider), any other entity by the entities whose
@@ -232,10 +234,11 @@ impl ProcessingEngine {
             }
             let batch_started = std::time::Instant::now();
             let mut outcomes = Vec::with_capacity(due.len());
-            for row in due {
+            for mut row in due {
+                let previous = std::mem::take(&mut row.cache);
                 let result = self
                     .orchestrator
-                    .process(row.entity.clone(), &row.location)
+                    .process_with_cache(row.entity.clone(), &row.location, previous)
                     .await;
                 outcomes.push((row, result));
             }

@@ -17,8 +17,11 @@ use super::state::{DueRow, Written, key_of, next_due, now_ms};
 use super::unprocessed::{Unprocessed, upsert_unprocessed};
 use crate::processing::ProcessingResult;
 
-/// The hash of everything a processing result stores.
-fn result_hash(result: &ProcessingResult) -> String {
+/// The hash of everything a processing result stores, `cache` being its
+/// processor cache as stored (left out of the hash when there is none, so
+/// the hashes of entities without a cache stay what they were before the
+/// cache existed).
+fn result_hash(result: &ProcessingResult, cache: Option<&str>) -> String {
     let mut hasher = JsonHasher::new();
     hasher.add(&result.entity);
     for relation in &result.relations {
@@ -32,6 +35,10 @@ fn result_hash(result: &ProcessingResult) -> String {
     hasher.add(&"errors");
     for error in &result.errors {
         hasher.add(&(&error.name, &error.message));
+    }
+    if let Some(cache) = cache {
+        hasher.add(&"cache");
+        hasher.add_json_text(cache);
     }
     hasher.finish()
 }
@@ -62,12 +69,16 @@ pub(crate) async fn write_results(
     let mut unchanged = Vec::new();
     let mut succeeded = Vec::new();
     let mut processed = Vec::new();
+    let mut caches = Vec::new();
     for (row, result) in outcomes {
         if current.get(&row.entity_ref) != Some(&row.unprocessed_hash) {
             continue;
         }
         let next = next_due(now, interval, &row.entity_ref);
-        let hash = result_hash(result);
+        // A failed run keeps the previous cache: only a success stores one.
+        let cache =
+            (result.entity.is_some() && !result.cache.is_empty()).then(|| result.cache.to_json());
+        let hash = result_hash(result, cache.as_deref());
         if row.result_hash.as_deref() == Some(hash.as_str()) {
             unchanged.push((row.entity_ref.as_str(), next));
             continue;
@@ -100,6 +111,9 @@ pub(crate) async fn write_results(
                 execute(&mut tx, dialect, &update).await?;
             }
             Some(entity) => {
+                if cache.is_some() || row.had_cache {
+                    caches.push((row.entity_ref.as_str(), cache));
+                }
                 succeeded.push((row, result));
                 processed.push(ProcessedRow {
                     entity_ref: row.entity_ref.as_str(),
@@ -111,6 +125,7 @@ pub(crate) async fn write_results(
         }
     }
     set_processed(&mut tx, dialect, &processed).await?;
+    set_caches(&mut tx, dialect, caches).await?;
     written.unchanged = unchanged.len();
     set_next_update(&mut tx, dialect, &unchanged).await?;
     replace_relations(&mut tx, dialect, &succeeded, &mut written).await?;
@@ -187,6 +202,26 @@ async fn set_processed(
             .value("result_hash", hash.finally(Expr::col("result_hash")))
             .value("next_update_at", next.finally(Expr::col("next_update_at")))
             .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(|r| r.entity_ref)))
+            .to_owned();
+        execute(conn, dialect, &update).await?;
+    }
+    Ok(())
+}
+
+/// Stores the processor caches of succeeded entities (`None` clears one):
+/// a statement per entity, since few entities have a cache and a cache may
+/// be large (a location's entities), while the other state columns are
+/// written many rows per statement.
+async fn set_caches(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    rows: Vec<(&str, Option<String>)>,
+) -> Result<(), EngineError> {
+    for (entity_ref, cache) in rows {
+        let update = Query::update()
+            .table(STATE)
+            .value("processor_cache", cache)
+            .and_where(Expr::col("entity_ref").eq(entity_ref))
             .to_owned();
         execute(conn, dialect, &update).await?;
     }

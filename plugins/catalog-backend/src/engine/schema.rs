@@ -53,6 +53,7 @@ const PORTABLE: &[Migration] = &[
     ),
     Migration::new(2, V2_DESCRIPTION, V2_PORTABLE),
     Migration::new(3, V3_DESCRIPTION, V3_PORTABLE),
+    Migration::new(4, V4_DESCRIPTION, V4_PORTABLE),
 ];
 
 const V2_DESCRIPTION: &str =
@@ -153,6 +154,7 @@ const MYSQL: &[Migration] = &[
     ),
     Migration::new(2, V2_DESCRIPTION, V2_MYSQL),
     Migration::new(3, V3_DESCRIPTION, V3_MYSQL),
+    Migration::new(4, V4_DESCRIPTION, V4_MYSQL),
 ];
 
 const V3_DESCRIPTION: &str = "relations read by source from the index alone";
@@ -166,6 +168,18 @@ const V3_PORTABLE: &str = "CREATE INDEX catalog_relations_by_source ON catalog_r
 
 const V3_MYSQL: &str = "CREATE INDEX catalog_relations_by_source ON catalog_relations (source_entity_ref, relation_type, target_entity_ref);
     DROP INDEX catalog_relations_source ON catalog_relations;";
+
+const V4_DESCRIPTION: &str = "the processor cache of each entity";
+
+/// Version 4: the processor cache of each entity (what its processors keep
+/// from one run to the next, a JSON object by processor name), NULL for
+/// the entities whose processors keep nothing.
+const V4_PORTABLE: &str = "ALTER TABLE catalog_refresh_state ADD COLUMN processor_cache TEXT NULL;";
+
+/// MySQL's TEXT holds 64 KiB only: the cache of a location keeps the
+/// entities read there.
+const V4_MYSQL: &str =
+    "ALTER TABLE catalog_refresh_state ADD COLUMN processor_cache LONGTEXT NULL;";
 
 /// The engine's migrations.
 pub(crate) const MIGRATIONS: Migrations = Migrations::new(PORTABLE).mysql(MYSQL);

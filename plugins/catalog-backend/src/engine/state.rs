@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use backstage_backend::services::database::{Dialect, PluginDatabase};
-use backstage_plugin_catalog_node::{LocationSpec, Presence};
+use backstage_plugin_catalog_node::{LocationSpec, Presence, ProcessorCache};
 use sea_query::{Expr, ExprTrait, Query};
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
@@ -28,6 +28,13 @@ pub(crate) struct DueRow {
     /// holds another one by the time the result is written, the result is
     /// stale and dropped (the row stays due).
     pub(crate) unprocessed_hash: String,
+    /// The processor cache of the entity's last successful run (empty for
+    /// most entities: their column is NULL and costs nothing). The engine
+    /// takes it out to hand it to the orchestrator.
+    pub(crate) cache: ProcessorCache,
+    /// Whether the row holds a processor cache: a result without one then
+    /// clears it.
+    pub(crate) had_cache: bool,
 }
 
 /// What writing a batch of results did.
@@ -248,6 +255,7 @@ async fn claim_once(
                 "location_target",
                 "result_hash",
                 "unprocessed_hash",
+                "processor_cache",
             ])
             .from(STATE)
             .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(String::as_str)))
@@ -278,7 +286,24 @@ fn due_row(row: &sqlx::any::AnyRow) -> Result<DueRow, EngineError> {
     } else {
         Presence::Required
     };
+    let cache_text: Option<String> = row.try_get(6)?;
+    let had_cache = cache_text.is_some();
+    // The cache is an optimisation: an unreadable one is dropped (the next
+    // successful run writes a new one), never an error of the entity.
+    let cache = match cache_text.as_deref().map(ProcessorCache::from_json) {
+        None => ProcessorCache::new(),
+        Some(Ok(cache)) => cache,
+        Some(Err(e)) => {
+            tracing::warn!(
+                entity = %entity_ref,
+                "catalog processing: the stored processor cache is unreadable and is dropped: {e}"
+            );
+            ProcessorCache::new()
+        }
+    };
     Ok(DueRow {
+        cache,
+        had_cache,
         location: LocationSpec {
             location_type: row.try_get(2)?,
             target: row.try_get(3)?,

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use backstage_common::catalog::annotations::{MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION};
 use backstage_plugin_catalog_node::{
-    CatalogProcessor, Emitted, Emitter, LocationSpec, Presence, ProcessorError, RelationSpec,
+    CatalogProcessor, Emitted, Emitter, LocationSpec, Presence, ProcessorCache, ProcessorError,
+    RelationSpec,
 };
 use serde_json::{Value, json};
 
@@ -50,7 +51,8 @@ impl ChildEntity {
 ///
 /// When `errors` is not empty, processing failed: `entity` is `None`, no
 /// relations or children are reported, and the last good version of the
-/// entity should stay served with these errors on its status.
+/// entity should stay served with these errors on its status (and its
+/// processor cache stays the previous one).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProcessingResult {
     /// The entity's ref as written (`kind:namespace/name`), when it has one.
@@ -65,6 +67,10 @@ pub struct ProcessingResult {
     pub refresh_keys: Vec<String>,
     /// Why processing failed.
     pub errors: Vec<ProcessorError>,
+    /// The processor cache to keep for the entity's next run: what the
+    /// processors set during this run, or, when processing failed, the
+    /// previous cache as it was given.
+    pub cache: ProcessorCache,
 }
 
 impl ProcessingResult {
@@ -106,19 +112,49 @@ impl Orchestrator {
         Self { processors, rules }
     }
 
-    /// Processes `entity`, which was read from `location`.
+    /// Processes `entity`, which was read from `location`, with an empty
+    /// processor cache (as on the entity's first run).
     pub async fn process(&self, entity: Value, location: &LocationSpec) -> ProcessingResult {
+        self.process_with_cache(entity, location, ProcessorCache::new())
+            .await
+    }
+
+    /// Processes `entity`, which was read from `location`, handing the
+    /// processors `previous`, the cache of the entity's last successful
+    /// run. The result's [`cache`](ProcessingResult::cache) is what they
+    /// set during this run, or `previous` when processing failed.
+    pub async fn process_with_cache(
+        &self,
+        entity: Value,
+        location: &LocationSpec,
+        previous: ProcessorCache,
+    ) -> ProcessingResult {
+        let mut emit = Emitter::with_cache(previous);
+        let mut result = self.run(entity, location, &mut emit).await;
+        result.cache = if result.errors.is_empty() {
+            emit.take_cache()
+        } else {
+            emit.take_previous_cache()
+        };
+        result
+    }
+
+    async fn run(
+        &self,
+        entity: Value,
+        location: &LocationSpec,
+        emit: &mut Emitter,
+    ) -> ProcessingResult {
         let mut result = ProcessingResult::default();
         let entity_ref = match envelope::entity_ref(&entity) {
             Ok(entity_ref) => entity_ref,
             Err(error) => return result.fail(error),
         };
         result.entity_ref = Some(entity_ref.clone());
-        let mut emit = Emitter::new();
         let mut entity = entity;
 
         for processor in &self.processors {
-            match processor.pre_process(entity, location, &mut emit).await {
+            match processor.pre_process(entity, location, emit).await {
                 Ok(next) => entity = next,
                 Err(error) => return result.fail(in_processor(processor.as_ref(), error)),
             }
@@ -156,14 +192,14 @@ impl Orchestrator {
             .is_some_and(|k| k.eq_ignore_ascii_case("location"))
         {
             for target in location_targets(&entity, location) {
-                if let Err(error) = self.read(&target, &mut emit).await {
+                if let Err(error) = self.read(&target, emit).await {
                     return result.fail(error);
                 }
             }
         }
 
         for processor in &self.processors {
-            match processor.post_process(entity, location, &mut emit).await {
+            match processor.post_process(entity, location, emit).await {
                 Ok(next) => entity = next,
                 Err(error) => return result.fail(in_processor(processor.as_ref(), error)),
             }
@@ -194,11 +230,13 @@ impl Orchestrator {
                 Emitted::Relation(relation) => result.relations.push(relation),
                 Emitted::Location(target) => {
                     // A processor asked for another location to be read.
-                    let mut nested = Emitter::new();
-                    if let Err(error) = self.read(&target, &mut nested).await {
+                    // The outputs taken above are no longer in `emit`: the
+                    // read emits into it (sharing the entity's cache) and
+                    // its entities are taken right away.
+                    if let Err(error) = self.read(&target, emit).await {
                         return result.fail(error);
                     }
-                    for output in nested.take() {
+                    for output in emit.take() {
                         if let Emitted::Entity {
                             mut entity,
                             location,

@@ -21,6 +21,19 @@ pub(crate) async fn emit_documents(
     location: &LocationSpec,
     emit: &mut Emitter,
 ) -> Result<(), ProcessorError> {
+    for document in documents(text, location).await? {
+        emit.entity_json(document, location.clone());
+    }
+    Ok(())
+}
+
+/// Parses the catalog file `text` read from `location` into its documents,
+/// each as compact JSON text (what [`emit_documents`] emits). A file that
+/// does not parse is an input error naming the location.
+pub(crate) async fn documents(
+    text: String,
+    location: &LocationSpec,
+) -> Result<Vec<String>, ProcessorError> {
     let parsed = if text.len() <= PARSE_INLINE_BYTES {
         documents_as_json(&text)
     } else {
@@ -33,12 +46,7 @@ pub(crate) async fn emit_documents(
                 )
             })?
     };
-    let documents =
-        parsed.map_err(|e| ProcessorError::input(format!("{}: {e}", location.target)))?;
-    for document in documents {
-        emit.entity_json(document, location.clone());
-    }
-    Ok(())
+    parsed.map_err(|e| ProcessorError::input(format!("{}: {e}", location.target)))
 }
 
 /// Every document of `text` as compact JSON text (see

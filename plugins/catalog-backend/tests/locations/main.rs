@@ -1,4 +1,5 @@
-//! Locations, refresh, orphans and conflicts, entity providers and several
+//! Locations, refresh (and unchanged url targets answered from the
+//! processor cache), orphans and conflicts, entity providers and several
 //! replicas, through a real backend (and, for replicas, engines sharing a
 //! database) on every configured database.
 
@@ -8,6 +9,7 @@
 mod support;
 
 mod api;
+mod etag;
 mod files;
 mod orphans;
 mod providers;

@@ -15,7 +15,7 @@ pub use file_reader::{DEFAULT_MAX_FILE_BYTES, FileReaderProcessor};
 pub use kinds::BuiltinKindsProcessor;
 pub use placeholders::PlaceholderProcessor;
 pub(crate) use placeholders::{normalize as normalize_path, resolve_relative};
-pub use url_reader::UrlReaderProcessor;
+pub use url_reader::{MAX_CACHED_BYTES, UrlReaderProcessor};
 pub(crate) use url_reader::{read_url_text, resolve_url};
 
 /// The built-in processors: placeholders, the built-in kinds with their
