@@ -14,7 +14,7 @@ use crate::api::entity;
 use crate::files::eventually;
 use crate::support::{Database, TestCatalog, databases, drop_database, unique_prefix};
 
-type Slot = Arc<OnceLock<Arc<dyn EntityProviderConnection>>>;
+pub(crate) type Slot = Arc<OnceLock<Arc<dyn EntityProviderConnection>>>;
 
 /// Keeps the connection it is given, for the test to drive.
 struct HeldProvider {
@@ -37,7 +37,7 @@ impl EntityProvider for HeldProvider {
     }
 }
 
-fn provider_module(name: &'static str, slot: Slot) -> BackendModule {
+pub(crate) fn provider_module(name: &'static str, slot: Slot) -> BackendModule {
     BackendModule::builder("catalog", name).init(move |ctx| {
         let slot = Arc::clone(&slot);
         async move {

@@ -1,23 +1,25 @@
-//! Several replicas on one database: engines with pools of their own on
-//! one PostgreSQL or MySQL database ingest and refresh 5,000 entities, one
-//! of them killed midway. Every entity is processed by one replica at a
-//! time, none is lost, and a refresh processes each exactly once more.
+//! Several replicas on one database: whole backends with the catalog
+//! plugin, each in a runtime of its own, on one PostgreSQL or MySQL
+//! database ingest and refresh 5,000 entities, one of them killed midway.
+//! Every entity is processed by one replica at a time, none is lost, and a
+//! refresh processes each exactly once more.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use backstage_backend::services::database::PluginDatabase;
-use backstage_plugin_catalog_backend::engine::ProcessingEngine;
-use backstage_plugin_catalog_backend::processing::{CatalogRules, Orchestrator, builtin};
+use backstage_backend::backstage_core::config::Config;
+use backstage_backend::{Backend, BackendModule, BoxError, RunningBackend};
+use backstage_plugin_catalog_backend::catalog_plugin;
 use backstage_plugin_catalog_backend::store::CatalogStore;
 use backstage_plugin_catalog_node::{
-    CatalogProcessor, DeferredEntity, Emitter, EntityProviderMutation, LocationSpec, ProcessorError,
+    CATALOG_PROCESSING, CatalogProcessor, DeferredEntity, Emitter, EntityProviderMutation,
+    LocationSpec, ProcessorError,
 };
 use serde_json::{Value, json};
 
 use crate::files::eventually;
-use crate::support::{databases, drop_database, unique_prefix};
+use crate::providers::{Slot, provider_module};
+use crate::support::{Database, databases, drop_database, unique_prefix};
 
 const ENTITIES: usize = 5_000;
 
@@ -89,42 +91,99 @@ impl CatalogProcessor for Counting {
     }
 }
 
-fn engine(
-    db: Arc<PluginDatabase>,
-    replica: &'static str,
-    tally: &Arc<Mutex<Tally>>,
-) -> Arc<ProcessingEngine> {
-    let mut processors = builtin::processors();
-    processors.push(Arc::new(Counting {
-        replica,
-        tally: Arc::clone(tally),
-    }));
-    let store = CatalogStore::new(Arc::clone(&db));
-    Arc::new(
-        ProcessingEngine::new(
-            db,
-            store,
-            Orchestrator::new(processors, CatalogRules::allow_all()),
-            Some(Duration::from_secs(3600)),
-        )
-        .with_claim_lease(Duration::from_secs(10)),
-    )
+/// The counting processor of one replica, as a catalog module.
+fn counting_module(replica: &'static str, tally: &Arc<Mutex<Tally>>) -> BackendModule {
+    let tally = Arc::clone(tally);
+    BackendModule::builder("catalog", "counting").init(move |ctx| async move {
+        ctx.extension_point(&CATALOG_PROCESSING)?
+            .add_processor(Arc::new(Counting { replica, tally }));
+        Ok::<_, BoxError>(())
+    })
 }
 
-/// Runs `engine` as a replica's scheduler would, until aborted; errors
-/// are collected.
-fn spawn_replica(
-    engine: Arc<ProcessingEngine>,
-    errors: Arc<Mutex<Vec<String>>>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = engine.run().await {
-                errors.lock().unwrap().push(e.to_string());
+/// A whole backend with the catalog plugin, in a tokio runtime of its own:
+/// dropping that runtime kills the backend wherever it is — no shutdown,
+/// its database connections cut and its claims left behind, as when a
+/// process is killed.
+struct Replica {
+    runtime: Option<tokio::runtime::Runtime>,
+    backend: Option<RunningBackend>,
+}
+
+impl Replica {
+    /// Starts replica `name` on the catalog database `prefix` of
+    /// `database`, with the `bulk` provider (its connection lands in
+    /// `slot`) — every replica installs the same modules, as a deployment
+    /// does.
+    async fn start(
+        database: &Database,
+        prefix: &str,
+        name: &'static str,
+        tally: &Arc<Mutex<Tally>>,
+        slot: Slot,
+    ) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name(format!("replica-{name}"))
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = Config::from_value(json!({
+            "backend": {
+                "listen": {"host": "127.0.0.1", "port": 0},
+                "logger": {"level": "error"},
+                "auth": {"dangerouslyDisableDefaultAuthPolicy": true},
+                "database": database.section(prefix),
+            },
+            "catalog": {
+                "processingInterval": {"hours": 1},
+                "processingLease": {"seconds": 5},
+                "rules": [{"allow": ["Component", "Location"]}],
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+        }));
+        let modules = [counting_module(name, tally), provider_module("bulk", slot)];
+        let backend = runtime
+            .spawn(async move {
+                let mut builder = Backend::builder().add(catalog_plugin());
+                for module in modules {
+                    builder = builder.add(module);
+                }
+                builder
+                    .config(config)
+                    .start()
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("starting replica {name}: {e}"));
+        Self {
+            runtime: Some(runtime),
+            backend: Some(backend),
         }
-    })
+    }
+
+    /// Kills it (see [`Replica`]).
+    fn kill(mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+
+    /// Stops it as a deployment would.
+    async fn stop(mut self) {
+        if let (Some(runtime), Some(backend)) = (&self.runtime, self.backend.take()) {
+            runtime.spawn(backend.stop()).await.unwrap();
+        }
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 fn components() -> Vec<DeferredEntity> {
@@ -149,7 +208,7 @@ fn total(tally: &Mutex<Tally>) -> u32 {
 }
 
 #[tokio::test]
-async fn replicas_on_one_database_share_the_work_without_processing_an_entity_twice() {
+async fn backends_on_one_database_share_the_work_without_processing_an_entity_twice() {
     for database in databases() {
         if database.name == "sqlite" {
             println!("replicas: skipped sqlite (an in-memory database belongs to one process)");
@@ -158,33 +217,26 @@ async fn replicas_on_one_database_share_the_work_without_processing_an_entity_tw
         println!("replicas: {}", database.name);
         let prefix = unique_prefix("replicas");
         let tally = Arc::new(Mutex::new(Tally::default()));
-        let errors = Arc::new(Mutex::new(Vec::new()));
+        let db = database.catalog_database(&prefix);
+        let store = CatalogStore::new(Arc::clone(&db));
 
-        let db_a = database.catalog_database(&prefix);
-        let store = CatalogStore::new(Arc::clone(&db_a));
-        store.migrate().await.unwrap();
-        let a = engine(Arc::clone(&db_a), "a", &tally);
-        a.migrate().await.unwrap();
-        let b = engine(database.catalog_database(&prefix), "b", &tally);
-
-        a.apply_mutation(
-            "bulk",
-            EntityProviderMutation::Full {
+        let bulk: Slot = Arc::default();
+        let a = Replica::start(&database, &prefix, "a", &tally, Arc::clone(&bulk)).await;
+        let b = Replica::start(&database, &prefix, "b", &tally, Arc::default()).await;
+        bulk.get()
+            .expect("a's provider was connected")
+            .apply_mutation(EntityProviderMutation::Full {
                 entities: components(),
-            },
-        )
-        .await
-        .unwrap();
-        let task_a = spawn_replica(Arc::clone(&a), Arc::clone(&errors));
-        let task_b = spawn_replica(b, Arc::clone(&errors));
+            })
+            .await
+            .unwrap();
 
         // Kill b midway through the ingest.
         eventually("a third of the ingest", || async {
             (total(&tally) >= (ENTITIES / 3) as u32).then_some(())
         })
         .await;
-        task_b.abort();
-        let _ = task_b.await;
+        b.kill();
         tally
             .lock()
             .unwrap()
@@ -221,12 +273,11 @@ async fn replicas_on_one_database_share_the_work_without_processing_an_entity_tw
 
         // A refresh of everything with two live replicas: each entity
         // exactly once more.
-        let c = engine(database.catalog_database(&prefix), "c", &tally);
-        let task_c = spawn_replica(c, Arc::clone(&errors));
+        let c = Replica::start(&database, &prefix, "c", &tally, Arc::default()).await;
         let before: HashMap<String, u32> = tally.lock().unwrap().counts.clone();
         let by_replica_before = tally.lock().unwrap().by_replica.clone();
         sqlx::query("UPDATE catalog_refresh_state SET next_update_at = 0")
-            .execute(db_a.pool().await.unwrap())
+            .execute(db.pool().await.unwrap())
             .await
             .unwrap();
         let expected: u32 = before.values().sum::<u32>() + ENTITIES as u32;
@@ -243,16 +294,14 @@ async fn replicas_on_one_database_share_the_work_without_processing_an_entity_tw
                     .unwrap()
                     .as_millis()
             )))
-            .fetch_one(db_a.pool().await.unwrap())
+            .fetch_one(db.pool().await.unwrap())
             .await
             .unwrap();
             (row.0 == 0).then_some(())
         })
         .await;
-        task_a.abort();
-        task_c.abort();
-        let _ = task_a.await;
-        let _ = task_c.await;
+        a.stop().await;
+        c.stop().await;
         {
             let tally = tally.lock().unwrap();
             assert!(tally.overlaps.is_empty(), "{:?}", tally.overlaps);
@@ -276,9 +325,7 @@ async fn replicas_on_one_database_share_the_work_without_processing_an_entity_tw
             );
         }
         assert_eq!(store.entity_count().await.unwrap(), ENTITIES as u64);
-        let errors = errors.lock().unwrap().clone();
-        assert!(errors.is_empty(), "replica errors: {errors:?}");
-        db_a.close().await;
+        db.close().await;
         drop_database(&database, &prefix).await;
     }
 }
