@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use backstage_backend::services::database::PluginDatabase;
 use sea_query::{Expr, ExprTrait, Query};
@@ -54,16 +55,32 @@ pub(crate) async fn stitch(
     });
     let mut stitched = 0;
     let mut written = Ok(());
-    while let Some(batch) = receiver.recv().await {
+    // Where the time goes: waiting for prepared chunks, or writing them.
+    let (mut waiting, mut writing) = (Duration::ZERO, Duration::ZERO);
+    loop {
+        let asked = Instant::now();
+        let Some(batch) = receiver.recv().await else {
+            break;
+        };
+        waiting += asked.elapsed();
         if batch.is_empty() {
             continue;
         }
         stitched += batch.len();
-        if let Err(e) = store.write_prepared(batch).await {
+        let started = Instant::now();
+        let result = store.write_prepared(batch).await;
+        writing += started.elapsed();
+        if let Err(e) = result {
             written = Err(EngineError::from(e));
             break;
         }
     }
+    tracing::debug!(
+        entities = stitched,
+        waiting_ms = waiting.as_millis() as u64,
+        writing_ms = writing.as_millis() as u64,
+        "catalog stitching: waited for prepared chunks, wrote them"
+    );
     drop(receiver);
     let prepared = preparer.await.map_err(|e| EngineError::Corrupt {
         entity_ref: String::new(),
