@@ -405,3 +405,120 @@ async fn the_processor_cache_keeps_what_the_last_good_run_set() {
         drop_database(&database, &prefix).await;
     }
 }
+
+/// Stamps each component with the replica and the how-manieth run of its
+/// processing this is; a gated one waits for the test before finishing.
+struct Stamp {
+    replica: &'static str,
+    runs: std::sync::atomic::AtomicU32,
+    gate: Option<Arc<tokio::sync::Semaphore>>,
+    entered: Arc<tokio::sync::Notify>,
+}
+
+impl Stamp {
+    fn new(replica: &'static str, gate: Option<Arc<tokio::sync::Semaphore>>) -> Self {
+        Self {
+            replica,
+            runs: Default::default(),
+            gate,
+            entered: Arc::default(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl CatalogProcessor for Stamp {
+    fn name(&self) -> &str {
+        "Stamp"
+    }
+
+    async fn post_process(
+        &self,
+        mut entity: Value,
+        _location: &LocationSpec,
+        _emit: &mut Emitter,
+    ) -> Result<Value, ProcessorError> {
+        if entity["kind"] != "Component" {
+            return Ok(entity);
+        }
+        let n = self.runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        entity["metadata"]["annotations"]["example.com/stamp"] =
+            json!(format!("{}-{n}", self.replica));
+        if let Some(gate) = &self.gate {
+            self.entered.notify_one();
+            let _permit = gate.acquire().await.unwrap();
+        }
+        Ok(entity)
+    }
+}
+
+async fn stamp_of(store: &CatalogStore) -> Value {
+    entity(store, "component:default/payments").await.unwrap()["metadata"]["annotations"]
+        ["example.com/stamp"]
+        .clone()
+}
+
+#[tokio::test]
+async fn a_result_whose_claim_ran_out_does_not_overwrite_the_newer_claims() {
+    for database in databases() {
+        println!("fenced results: {}", database.name);
+        let prefix = unique_prefix("fence");
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(dir.path(), "payments.yaml", &payments("Takes the money"));
+        let location = [LocationSpec::new("file", &file)];
+
+        // Replica b ingests; replica a, whose lease is short, then takes
+        // everything and is held in the middle of processing.
+        let b = catalog_with(&database, &prefix, vec![Arc::new(Stamp::new("b", None))]).await;
+        b.engine.set_config_locations(&location).await.unwrap();
+        b.engine.run().await.unwrap();
+        assert_eq!(stamp_of(&b.store).await, "b-1");
+
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let held = Arc::new(Stamp::new("a", Some(Arc::clone(&gate))));
+        let entered = Arc::clone(&held.entered);
+        // The same database (for SQLite in memory, the same pool).
+        let db = Arc::clone(&b.db);
+        let a_store = CatalogStore::new(Arc::clone(&db));
+        let a = ProcessingEngine::new(
+            Arc::clone(&db),
+            a_store,
+            Orchestrator::new(
+                {
+                    let mut processors = builtin::processors();
+                    processors.push(held);
+                    processors
+                },
+                CatalogRules::allow_all(),
+            ),
+            Some(Duration::from_secs(3600)),
+        )
+        .with_claim_lease(Duration::from_millis(300));
+        sqlx::query("UPDATE catalog_refresh_state SET next_update_at = 0")
+            .execute(b.db.pool().await.unwrap())
+            .await
+            .unwrap();
+        let a = Arc::new(a);
+        let a_run = tokio::spawn({
+            let a = Arc::clone(&a);
+            async move { a.run().await.unwrap() }
+        });
+        entered.notified().await;
+
+        // a's lease runs out; b claims the entities again and stores its
+        // result.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let report = b.engine.run().await.unwrap();
+        assert!(report.processed >= 1, "b found nothing due: {report:?}");
+        assert_eq!(stamp_of(&b.store).await, "b-2");
+
+        // a finishes: its result is from a claim that ran out, and is
+        // dropped.
+        gate.add_permits(1);
+        let report = a_run.await.unwrap();
+        assert!(report.fenced >= 1, "{report:?}");
+        assert_eq!(stamp_of(&b.store).await, "b-2");
+        db.close().await;
+        drop_database(&database, &prefix).await;
+    }
+}

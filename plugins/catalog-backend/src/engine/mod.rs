@@ -144,6 +144,10 @@ pub struct RunReport {
     pub unchanged: usize,
     /// Entities stitched (and offered to the store).
     pub stitched: usize,
+    /// Results dropped because this replica's claim ran out
+    /// (`catalog.processingLease`) and another claim took the entity while
+    /// it was processed: the newer claim's result stands.
+    pub fenced: usize,
 }
 
 /// Processes entities from their locations into the store.
@@ -273,6 +277,7 @@ impl ProcessingEngine {
                 .filter(|(_, r)| !r.errors.is_empty())
                 .count();
             report.unchanged += written.unchanged;
+            report.fenced += written.fenced;
             to_stitch.extend(written.to_stitch);
         }
         let stitch_started = std::time::Instant::now();

@@ -59,8 +59,12 @@ pub(crate) async fn write_results(
 
     // Another entity's result in this batch (or another writer) may have
     // replaced an entity's unprocessed form since it was claimed: such a
-    // result is stale and dropped (the row stays due).
-    let current = unprocessed_hashes(
+    // result is stale and dropped (the row stays due). And a replica whose
+    // lease ran out while it processed may find the row claimed again by
+    // another: the newer claim's result stands, this one is dropped. On
+    // PostgreSQL and MySQL the rows are locked until the commit, so no
+    // claim can slip in between this check and the writes.
+    let current = current_claims(
         &mut tx,
         dialect,
         outcomes.iter().map(|(row, _)| row.entity_ref.as_str()),
@@ -71,7 +75,18 @@ pub(crate) async fn write_results(
     let mut processed = Vec::new();
     let mut caches = Vec::new();
     for (row, result) in outcomes {
-        if current.get(&row.entity_ref) != Some(&row.unprocessed_hash) {
+        let Some(claim) = current.get(&row.entity_ref) else {
+            continue;
+        };
+        if claim.unprocessed_hash != row.unprocessed_hash {
+            continue;
+        }
+        if claim.claimed_by.as_deref() != Some(row.claimed_by.as_str()) {
+            tracing::debug!(
+                entity = %row.entity_ref,
+                "catalog processing: the claim ran out and another claim took the entity; its result stands, this one is dropped"
+            );
+            written.fenced += 1;
             continue;
         }
         let next = next_due(now, interval, &row.entity_ref);
@@ -134,26 +149,44 @@ pub(crate) async fn write_results(
     Ok(written)
 }
 
-/// The stored unprocessed hash of each of `refs` that has a row.
-async fn unprocessed_hashes<'a>(
+/// What a state row holds now: the unprocessed form's hash and the claim
+/// it is under.
+struct CurrentClaim {
+    unprocessed_hash: String,
+    claimed_by: Option<String>,
+}
+
+/// The current unprocessed hash and claim of each of `refs` that has a
+/// row, locked for the rest of the transaction where the database can.
+async fn current_claims<'a>(
     conn: &mut AnyConnection,
     dialect: Dialect,
     refs: impl Iterator<Item = &'a str>,
-) -> Result<HashMap<String, String>, EngineError> {
+) -> Result<HashMap<String, CurrentClaim>, EngineError> {
     let refs: Vec<&str> = refs.collect();
     let mut out = HashMap::with_capacity(refs.len());
     for chunk in refs.chunks(CHUNK) {
-        let select = Query::select()
-            .columns(["entity_ref", "unprocessed_hash"])
+        let mut select = Query::select()
+            .columns(["entity_ref", "unprocessed_hash", "claimed_by"])
             .from(STATE)
             .and_where(Expr::col("entity_ref").is_in(chunk.iter().copied()))
             .to_owned();
+        if dialect != Dialect::Sqlite {
+            // SQLite has one writer at a time: its transaction is the lock.
+            select.lock(sea_query::LockType::Update);
+        }
         let (sql, values) = dialect.build(&select);
         for row in sqlx::query_with(AssertSqlSafe(sql), values)
             .fetch_all(&mut *conn)
             .await?
         {
-            out.insert(row.try_get(0)?, row.try_get(1)?);
+            out.insert(
+                row.try_get(0)?,
+                CurrentClaim {
+                    unprocessed_hash: row.try_get(1)?,
+                    claimed_by: row.try_get(2)?,
+                },
+            );
         }
     }
     Ok(out)

@@ -28,6 +28,10 @@ pub(crate) struct DueRow {
     /// holds another one by the time the result is written, the result is
     /// stale and dropped (the row stays due).
     pub(crate) unprocessed_hash: String,
+    /// The token of the claim this row was read under: when another claim
+    /// has taken the row by the time the result is written (this one's
+    /// lease ran out), the result is dropped and the newer claim's stands.
+    pub(crate) claimed_by: String,
     /// The processor cache of the entity's last successful run (empty for
     /// most entities: their column is NULL and costs nothing). The engine
     /// takes it out to hand it to the orchestrator.
@@ -41,6 +45,8 @@ pub(crate) struct DueRow {
 #[derive(Debug, Default)]
 pub(crate) struct Written {
     pub(crate) unchanged: usize,
+    /// Results dropped because another claim took their entity.
+    pub(crate) fenced: usize,
     pub(crate) to_stitch: BTreeSet<String>,
 }
 
@@ -268,13 +274,13 @@ async fn claim_once(
             .fetch_all(&mut *conn)
             .await?
         {
-            rows.push(due_row(&row)?);
+            rows.push(due_row(&row, &token)?);
         }
     }
     Ok((candidates.len(), rows))
 }
 
-fn due_row(row: &sqlx::any::AnyRow) -> Result<DueRow, EngineError> {
+fn due_row(row: &sqlx::any::AnyRow, token: &str) -> Result<DueRow, EngineError> {
     let entity_ref: String = row.try_get(0)?;
     let text: String = row.try_get(1)?;
     let entity = serde_json::from_str(&text).map_err(|e| EngineError::Corrupt {
@@ -311,6 +317,7 @@ fn due_row(row: &sqlx::any::AnyRow) -> Result<DueRow, EngineError> {
         },
         result_hash: row.try_get(4)?,
         unprocessed_hash: row.try_get(5)?,
+        claimed_by: token.to_owned(),
         entity,
         entity_ref,
     })
