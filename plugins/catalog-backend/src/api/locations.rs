@@ -115,18 +115,7 @@ pub(crate) async fn create(
             )));
         }
     };
-    if !state.options.allowed_types.contains(&input.location_type) {
-        return Err(ApiError::input(format!(
-            "Registered locations must be of an allowed type {}",
-            serde_json::to_string(&state.options.allowed_types).unwrap_or_default()
-        )));
-    }
-    if input.target.trim().is_empty() {
-        return Err(ApiError::input(
-            "the location has an empty target; give the address of a catalog file",
-        ));
-    }
-    let spec = LocationSpec::new(&input.location_type, &input.target);
+    let spec = checked_spec(&state.options, &input)?;
     let existing = state
         .engine
         .location_for(&spec)
@@ -186,6 +175,50 @@ pub(crate) async fn create(
         entities: Vec::new(),
         exists: None,
     })
+}
+
+/// The location a request asks for, if its type may be registered and it
+/// has a target.
+fn checked_spec(
+    options: &LocationOptions,
+    input: &LocationInput,
+) -> Result<LocationSpec, ApiError> {
+    if !options.allowed_types.contains(&input.location_type) {
+        return Err(ApiError::input(format!(
+            "Registered locations must be of an allowed type {}",
+            serde_json::to_string(&options.allowed_types).unwrap_or_default()
+        )));
+    }
+    if input.target.trim().is_empty() {
+        return Err(ApiError::input(
+            "the location has an empty target; give the address of a catalog file",
+        ));
+    }
+    Ok(LocationSpec::new(&input.location_type, &input.target))
+}
+
+/// `PUT /locations/{id}`: a new type and target for a registered location
+/// (200 with the location; 404 for an unknown id, 409 when another
+/// location has that type and target, 400 for a type that may not be
+/// registered). The entities of the old target go, those of the new one
+/// are read at once.
+pub(crate) async fn update(
+    State(state): State<WriteState>,
+    Path(id): Path<String>,
+    request: Result<Json<LocationInput>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    not_readonly(&state.options)?;
+    let input = body(request)?;
+    let spec = checked_spec(&state.options, &input)?;
+    match state
+        .engine
+        .update_location(&id, &spec)
+        .await
+        .map_err(from_engine)?
+    {
+        Some(location) => Ok(Json(to_api(&location)).into_response()),
+        None => Err(no_location(&id)),
+    }
 }
 
 fn describe(location: &LocationSpec, errors: &[ProcessorError]) -> String {

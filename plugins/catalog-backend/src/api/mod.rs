@@ -89,7 +89,7 @@ pub fn router(store: CatalogStore, lineage: Lineage, validator: EntityValidator)
 
 /// The routes that change what the catalog holds, relative to the
 /// plugin's base path, over `engine`: `POST /locations` (with `dryRun` and
-/// `onConflict`), `GET /locations`, `GET`/`DELETE /locations/{id}`, `POST
+/// `onConflict`), `GET /locations`, `GET`/`PUT`/`DELETE /locations/{id}`, `POST
 /// /locations/by-query`, `GET /locations/by-entity/{kind}/{namespace}/{name}`,
 /// `POST /refresh`, `DELETE /entities/by-uid/{uid}`, and `POST
 /// /analyze-location` (reading through `reader`). Merge it with
@@ -104,7 +104,9 @@ pub fn write_router(
         .route("/locations/by-query", post(locations::query))
         .route(
             "/locations/{id}",
-            get(locations::get_one).delete(locations::delete),
+            get(locations::get_one)
+                .put(locations::update)
+                .delete(locations::delete),
         )
         .route(
             "/locations/by-entity/{kind}/{namespace}/{name}",

@@ -161,3 +161,31 @@ pub(crate) async fn delete(
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Gives the location `id` a new type and target inside `conn`'s
+/// transaction; `None` when there is no such location, `Some(false)` when
+/// another location has that type and target already.
+pub(crate) async fn update(
+    conn: &mut sqlx::AnyConnection,
+    dialect: backstage_backend::services::database::Dialect,
+    id: &str,
+    location: &LocationSpec,
+) -> Result<Option<bool>, EngineError> {
+    let update = Query::update()
+        .table(LOCATIONS)
+        .value("location_type", location.location_type.clone())
+        .value("target", location.target.clone())
+        .value("key_hash", key_hash(location))
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    let (sql, values) = dialect.build(&update);
+    match sqlx::query_with(AssertSqlSafe(sql), values)
+        .execute(&mut *conn)
+        .await
+    {
+        Ok(done) if done.rows_affected() == 0 => Ok(None),
+        Ok(_) => Ok(Some(true)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(Some(false)),
+        Err(e) => Err(e.into()),
+    }
+}

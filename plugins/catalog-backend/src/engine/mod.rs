@@ -427,6 +427,65 @@ impl ProcessingEngine {
         Ok(true)
     }
 
+    /// Gives the registered location `id` a new type and target (`PUT
+    /// /locations/{id}`): its new root `Location` entity is due now, and
+    /// the old root goes, with every entity only it provided — entities the
+    /// new target emits again come back with new uids. `None` when there is
+    /// no such location; [`EngineError::LocationExists`] when another
+    /// location has that type and target.
+    pub async fn update_location(
+        &self,
+        id: &str,
+        location: &LocationSpec,
+    ) -> Result<Option<RegisteredLocation>, EngineError> {
+        let location = LocationSpec::new(&location.location_type, &location.target);
+        let Some(before) = self.location(id).await? else {
+            return Ok(None);
+        };
+        if before.spec() == location {
+            return Ok(Some(before));
+        }
+        let dialect = self.db.dialect();
+        let old_root = before.entity_ref();
+        let mut tx = self.db.pool().await?.begin().await?;
+        match locations::update(&mut tx, dialect, id, &location).await? {
+            None => return Ok(None),
+            Some(false) => {
+                drop(tx);
+                return Err(EngineError::LocationExists {
+                    location: location.key(),
+                    id: self
+                        .location_for(&location)
+                        .await?
+                        .map(|l| l.id)
+                        .unwrap_or_default(),
+                });
+            }
+            Some(true) => {}
+        }
+        sources::detach(
+            &mut tx,
+            dialect,
+            locations::REGISTERED,
+            std::slice::from_ref(&old_root),
+        )
+        .await?;
+        sources::attach_roots(
+            &mut tx,
+            dialect,
+            locations::REGISTERED,
+            std::slice::from_ref(&location),
+        )
+        .await?;
+        tx.commit().await?;
+        prune::prune(&self.db, &self.store, vec![old_root]).await?;
+        Ok(Some(RegisteredLocation {
+            id: id.to_owned(),
+            location_type: location.location_type,
+            target: location.target,
+        }))
+    }
+
     /// What registering `location` would add, without storing anything:
     /// its root `Location` entity and everything read from it, processed
     /// (recursively through nested locations). The errors of the first

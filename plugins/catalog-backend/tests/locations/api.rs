@@ -179,6 +179,104 @@ async fn registered_locations_are_listed_read_and_removed_with_their_entities() 
 }
 
 #[tokio::test]
+async fn a_registered_location_moves_to_a_new_target_with_put() {
+    for database in databases() {
+        println!("update location: {}", database.name);
+        let host = Host::start().await;
+        host.files
+            .set("old/catalog-info.yaml", &component("ledger", "Books"));
+        host.files
+            .set("new/catalog-info.yaml", &component("journal", "Entries"));
+        host.files
+            .set("other/catalog-info.yaml", &component("other", "Other"));
+        let catalog =
+            TestCatalog::start_with(&database, "putloc", host.reading(), json!({}), Vec::new())
+                .await;
+        let register = |target: String| {
+            let catalog = &catalog;
+            async move {
+                let created = catalog
+                    .post("/locations", &json!({"type": "url", "target": target}))
+                    .await;
+                assert_eq!(created.status, 201, "{}", created.text);
+                created.json["location"].clone()
+            }
+        };
+        let location = register(host.url("old/catalog-info.yaml")).await;
+        let other = register(host.url("other/catalog-info.yaml")).await;
+        let id = location["id"].as_str().unwrap().to_owned();
+        eventually("the first target's component", || async {
+            entity(&catalog, "component", "ledger").await
+        })
+        .await;
+
+        let new_target = host.url("new/catalog-info.yaml");
+        let moved = catalog
+            .put(
+                &format!("/locations/{id}"),
+                &json!({"type": "url", "target": new_target}),
+            )
+            .await;
+        assert_eq!(moved.status, 200, "{}", moved.text);
+        assert_eq!(moved.json["id"], id.as_str());
+        assert_eq!(moved.json["target"], new_target.as_str());
+        assert_ne!(moved.json["entityRef"], location["entityRef"]);
+        assert_eq!(
+            catalog.get(&format!("/locations/{id}")).await.json,
+            moved.json
+        );
+        // The old target's entities go at once, the new one's follow.
+        assert!(entity(&catalog, "component", "ledger").await.is_none());
+        let journal = eventually("the new target's component", || async {
+            entity(&catalog, "component", "journal").await
+        })
+        .await;
+        assert_eq!(
+            journal["metadata"]["annotations"]["backstage.io/managed-by-origin-location"],
+            format!("url:{new_target}")
+        );
+        assert_eq!(
+            catalog
+                .get("/locations/by-entity/component/default/journal")
+                .await
+                .json["id"],
+            id.as_str()
+        );
+        assert!(entity(&catalog, "component", "other").await.is_some());
+
+        // Another location's target is a conflict; an unknown id, a 404; a
+        // type that may not be registered, a 400 — and nothing changes.
+        let taken = catalog
+            .put(
+                &format!("/locations/{id}"),
+                &json!({"type": "url", "target": other["target"]}),
+            )
+            .await;
+        assert_eq!(taken.status, 409, "{}", taken.text);
+        let unknown = catalog
+            .put(
+                "/locations/no-such-id",
+                &json!({"type": "url", "target": host.url("x.yaml")}),
+            )
+            .await;
+        assert_eq!(unknown.status, 404, "{}", unknown.text);
+        let file = catalog
+            .put(
+                &format!("/locations/{id}"),
+                &json!({"type": "file", "target": "/etc/catalog.yaml"}),
+            )
+            .await;
+        assert_eq!(file.status, 400, "{}", file.text);
+        assert_eq!(
+            catalog.get(&format!("/locations/{id}")).await.json,
+            moved.json
+        );
+        assert!(entity(&catalog, "component", "journal").await.is_some());
+        catalog.stop().await;
+    }
+}
+
+#[tokio::test]
 async fn refresh_reprocesses_an_entity_from_its_location_now() {
     for database in databases() {
         println!("refresh: {}", database.name);
@@ -390,7 +488,7 @@ async fn allowed_location_types_come_from_config_or_a_module() {
 }
 
 #[tokio::test]
-async fn a_read_only_catalog_refuses_to_register_or_delete_locations() {
+async fn a_read_only_catalog_refuses_to_register_move_or_delete_locations() {
     for database in databases() {
         println!("readonly: {}", database.name);
         let catalog = TestCatalog::start(&database, "readonly", json!({"readonly": true})).await;
@@ -403,6 +501,13 @@ async fn a_read_only_catalog_refuses_to_register_or_delete_locations() {
         assert_eq!(refused.status, 403, "{}", refused.text);
         assert_eq!(refused.json["error"]["name"], "NotAllowedError");
         assert_eq!(catalog.delete("/locations/some-id").await.status, 403);
+        let moved = catalog
+            .put(
+                "/locations/some-id",
+                &json!({"type": "url", "target": "https://example.com/other.yaml"}),
+            )
+            .await;
+        assert_eq!(moved.status, 403, "{}", moved.text);
         assert_eq!(catalog.get("/locations").await.json, json!([]));
         catalog.stop().await;
     }

@@ -214,6 +214,19 @@ impl TestCatalog {
         Self::answer(response.unwrap_or_else(|e| panic!("POST {url}: {e}"))).await
     }
 
+    /// `PUT {base}{path}` with a JSON body.
+    pub(crate) async fn put(&self, path: &str, body: &Value) -> Answer {
+        let url = format!("{}{path}", self.base_url());
+        let response = self
+            .http
+            .put(&url)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await;
+        Self::answer(response.unwrap_or_else(|e| panic!("PUT {url}: {e}"))).await
+    }
+
     /// `DELETE {base}{path}`.
     pub(crate) async fn delete(&self, path: &str) -> Answer {
         let url = format!("{}{path}", self.base_url());
