@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::EngineError;
 use super::batch::{CHUNK, execute, fetch_strings};
-use super::schema::{CONFLICTS, REFERENCES, RELATIONS, STATE};
+use super::schema::{CONFLICTS, REFERENCES, REFRESH_KEYS, RELATIONS, STATE};
 use crate::store::CatalogStore;
 
 /// Of `refs`, those some reference (from an entity or a source) points at.
@@ -96,6 +96,10 @@ async fn remove_rows(
                         .is_in(keys())
                         .or(Expr::col("parent_entity_ref").is_in(keys())),
                 )
+                .to_owned(),
+            Query::delete()
+                .from_table(REFRESH_KEYS)
+                .and_where(Expr::col("entity_ref").is_in(keys()))
                 .to_owned(),
             Query::delete()
                 .from_table(STATE)

@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::EngineError;
 use super::batch::{CHUNK, execute, insert_references};
 use super::hash::JsonHasher;
-use super::schema::{REFERENCES, RELATIONS, STATE};
+use super::schema::{REFERENCES, REFRESH_KEYS, RELATIONS, STATE};
 use super::state::{DueRow, Written, key_of, next_due, now_ms};
 use super::unprocessed::{Unprocessed, upsert_unprocessed};
 use crate::processing::ProcessingResult;
@@ -35,6 +35,14 @@ fn result_hash(result: &ProcessingResult, cache: Option<&str>) -> String {
     hasher.add(&"errors");
     for error in &result.errors {
         hasher.add(&(&error.name, &error.message));
+    }
+    // Only when there are some, so the hashes of results without any
+    // stay what they were before refresh keys were stored.
+    if !result.refresh_keys.is_empty() {
+        hasher.add(&"refresh keys");
+        for key in &result.refresh_keys {
+            hasher.add(key);
+        }
     }
     if let Some(cache) = cache {
         hasher.add(&"cache");
@@ -145,6 +153,7 @@ pub(crate) async fn write_results(
     set_next_update(&mut tx, dialect, &unchanged).await?;
     replace_relations(&mut tx, dialect, &succeeded, &mut written).await?;
     replace_children(&mut tx, dialect, &succeeded).await?;
+    replace_refresh_keys(&mut tx, dialect, &succeeded).await?;
     tx.commit().await?;
     Ok(written)
 }
@@ -352,6 +361,48 @@ async fn replace_relations(
 /// Replaces the children the succeeded entities' locations yielded: each
 /// child is upserted as a due state row and referenced from its parent,
 /// unless another location owns it already.
+/// Replaces the refresh keys of the entities that processed successfully
+/// with those their processors emitted this time.
+async fn replace_refresh_keys(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    succeeded: &[(&DueRow, &ProcessingResult)],
+) -> Result<(), EngineError> {
+    for chunk in succeeded.chunks(CHUNK) {
+        let delete = Query::delete()
+            .from_table(REFRESH_KEYS)
+            .and_where(
+                Expr::col("entity_ref").is_in(chunk.iter().map(|(row, _)| row.entity_ref.as_str())),
+            )
+            .to_owned();
+        execute(conn, dialect, &delete).await?;
+    }
+    let keys: Vec<(&str, &str)> = succeeded
+        .iter()
+        .flat_map(|(row, result)| {
+            result
+                .refresh_keys
+                .iter()
+                .map(|key| (row.entity_ref.as_str(), key.as_str()))
+        })
+        .collect();
+    for chunk in keys.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(REFRESH_KEYS)
+            .columns(["entity_ref", "key_hash", "refresh_key"]);
+        for (entity_ref, key) in chunk {
+            insert.values_panic([
+                (*entity_ref).into(),
+                super::hash::hash_text(key).into(),
+                (*key).into(),
+            ]);
+        }
+        execute(conn, dialect, &insert).await?;
+    }
+    Ok(())
+}
+
 async fn replace_children(
     conn: &mut AnyConnection,
     dialect: Dialect,

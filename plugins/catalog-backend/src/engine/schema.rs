@@ -17,6 +17,9 @@ pub(crate) const CONFLICTS: &str = "catalog_conflicts";
 /// Entities a run will stitch, kept until it has: a replica that dies
 /// between writing results and stitching leaves them to the others.
 pub(crate) const STITCH_QUEUE: &str = "catalog_stitch_queue";
+/// The refresh keys processors emitted for each entity (`emit.refresh_key`):
+/// a provider's `refresh(keys)` makes the entities holding one due.
+pub(crate) const REFRESH_KEYS: &str = "catalog_refresh_keys";
 
 const PORTABLE: &[Migration] = &[
     Migration::new(
@@ -54,6 +57,7 @@ const PORTABLE: &[Migration] = &[
     Migration::new(2, V2_DESCRIPTION, V2_PORTABLE),
     Migration::new(3, V3_DESCRIPTION, V3_PORTABLE),
     Migration::new(4, V4_DESCRIPTION, V4_PORTABLE),
+    Migration::new(5, V5_DESCRIPTION, V5_PORTABLE),
 ];
 
 const V2_DESCRIPTION: &str =
@@ -155,6 +159,7 @@ const MYSQL: &[Migration] = &[
     Migration::new(2, V2_DESCRIPTION, V2_MYSQL),
     Migration::new(3, V3_DESCRIPTION, V3_MYSQL),
     Migration::new(4, V4_DESCRIPTION, V4_MYSQL),
+    Migration::new(5, V5_DESCRIPTION, V5_MYSQL),
 ];
 
 const V3_DESCRIPTION: &str = "relations read by source from the index alone";
@@ -180,6 +185,26 @@ const V4_PORTABLE: &str = "ALTER TABLE catalog_refresh_state ADD COLUMN processo
 /// entities read there.
 const V4_MYSQL: &str =
     "ALTER TABLE catalog_refresh_state ADD COLUMN processor_cache LONGTEXT NULL;";
+
+const V5_DESCRIPTION: &str = "the refresh keys processors emit";
+
+/// Version 5: refresh keys by entity, found by the hash of the key (keys
+/// are often URLs, longer than an index allows).
+const V5_PORTABLE: &str = "CREATE TABLE catalog_refresh_keys (
+        entity_ref VARCHAR(255) NOT NULL,
+        key_hash VARCHAR(64) NOT NULL,
+        refresh_key TEXT NOT NULL
+    );
+    CREATE INDEX catalog_refresh_keys_entity ON catalog_refresh_keys (entity_ref);
+    CREATE INDEX catalog_refresh_keys_key ON catalog_refresh_keys (key_hash);";
+
+const V5_MYSQL: &str = "CREATE TABLE catalog_refresh_keys (
+        entity_ref VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        key_hash VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+        refresh_key TEXT COLLATE utf8mb4_bin NOT NULL
+    );
+    CREATE INDEX catalog_refresh_keys_entity ON catalog_refresh_keys (entity_ref);
+    CREATE INDEX catalog_refresh_keys_key ON catalog_refresh_keys (key_hash);";
 
 /// The engine's migrations.
 pub(crate) const MIGRATIONS: Migrations = Migrations::new(PORTABLE).mysql(MYSQL);

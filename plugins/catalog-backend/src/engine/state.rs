@@ -12,7 +12,7 @@ use sqlx::{AssertSqlSafe, Row};
 use super::EngineError;
 use super::batch::{CHUNK, execute};
 use super::hash::hash_text;
-use super::schema::{REFERENCES, STATE};
+use super::schema::{REFERENCES, REFRESH_KEYS, STATE};
 
 /// `next_update_at` of an entity that is never due by itself.
 pub(crate) const NEVER: i64 = 253_402_300_799_000;
@@ -357,7 +357,8 @@ pub(crate) async fn make_due(db: &PluginDatabase, refs: &[String]) -> Result<(),
 }
 
 /// Makes due now every entity read from a location whose key or target is
-/// one of `keys`.
+/// one of `keys`, or whose processors emitted one of `keys` as a refresh
+/// key.
 pub(crate) async fn make_due_by_location(
     db: &PluginDatabase,
     keys: &[String],
@@ -365,13 +366,19 @@ pub(crate) async fn make_due_by_location(
     let dialect = db.dialect();
     let mut conn = db.pool().await?.acquire().await?;
     for chunk in keys.chunks(CHUNK) {
+        let by_key = Query::select()
+            .column("entity_ref")
+            .from(REFRESH_KEYS)
+            .and_where(Expr::col("key_hash").is_in(chunk.iter().map(|k| hash_text(k))))
+            .to_owned();
         let update = Query::update()
             .table(STATE)
             .value("next_update_at", 0i64)
             .and_where(
                 Expr::col("location_key")
                     .is_in(chunk.iter().map(String::as_str))
-                    .or(Expr::col("location_target").is_in(chunk.iter().map(String::as_str))),
+                    .or(Expr::col("location_target").is_in(chunk.iter().map(String::as_str)))
+                    .or(Expr::col("entity_ref").in_subquery(by_key)),
             )
             .to_owned();
         execute(&mut conn, dialect, &update).await?;

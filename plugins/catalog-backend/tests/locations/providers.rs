@@ -297,3 +297,93 @@ async fn start_error(backend: &Value, catalog: Value) -> String {
         Err(e) => e.to_string(),
     }
 }
+
+/// Emits the refresh key a component names in its
+/// `example.com/refresh-key` annotation, and counts its runs.
+struct KeyEmitter {
+    runs: Arc<std::sync::atomic::AtomicU32>,
+}
+
+#[async_trait::async_trait]
+impl backstage_plugin_catalog_node::CatalogProcessor for KeyEmitter {
+    fn name(&self) -> &str {
+        "KeyEmitter"
+    }
+
+    async fn post_process(
+        &self,
+        entity: Value,
+        _location: &backstage_plugin_catalog_node::LocationSpec,
+        emit: &mut backstage_plugin_catalog_node::Emitter,
+    ) -> Result<Value, ProcessorError> {
+        if let Some(key) = entity["metadata"]["annotations"]["example.com/refresh-key"].as_str() {
+            self.runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            emit.refresh_key(key);
+        }
+        Ok(entity)
+    }
+}
+
+#[tokio::test]
+async fn a_provider_refreshes_the_entities_that_emitted_a_refresh_key() {
+    for database in databases() {
+        println!("refresh keys: {}", database.name);
+        let dir = tempfile::tempdir().unwrap();
+        let component = |name: &str, key: &str| {
+            format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    example.com/refresh-key: {key}\nspec: {{type: service, lifecycle: production, owner: team-a}}\n"
+            )
+        };
+        let file = crate::support::write(
+            dir.path(),
+            "catalog-info.yaml",
+            &format!(
+                "{}---\n{}",
+                component("ledger", "tickets:42"),
+                component("journal", "tickets:7")
+            ),
+        );
+        let runs = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let processor_runs = Arc::clone(&runs);
+        let keys = BackendModule::builder("catalog", "refresh-keys").init(move |ctx| async move {
+            ctx.extension_point(&CATALOG_PROCESSING)?
+                .add_processor(Arc::new(KeyEmitter {
+                    runs: processor_runs,
+                }));
+            Ok::<_, BoxError>(())
+        });
+        let slot: Slot = Arc::default();
+        let catalog = TestCatalog::start_with(
+            &database,
+            "rkeys",
+            json!({}),
+            json!({"locations": [{"type": "file", "target": file}]}),
+            vec![keys, provider_module("tickets", Arc::clone(&slot))],
+        )
+        .await;
+        let runs_now = || runs.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(runs_now(), 2, "both components processed once at startup");
+        let connection = slot.get().unwrap().clone();
+
+        // A key one component emitted makes that one due, not the other.
+        connection
+            .refresh(vec!["tickets:42".to_owned()])
+            .await
+            .unwrap();
+        eventually("the refreshed component", || async {
+            (runs_now() == 3).then_some(())
+        })
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(runs_now(), 3, "only the component with that key ran again");
+
+        // A key nobody emitted refreshes nothing.
+        connection
+            .refresh(vec!["tickets:999".to_owned()])
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        assert_eq!(runs_now(), 3);
+        catalog.stop().await;
+    }
+}
