@@ -39,6 +39,7 @@ mod provider;
 mod prune;
 mod queue;
 mod results;
+mod retry;
 mod root;
 mod schema;
 mod sources;
@@ -70,10 +71,6 @@ pub const DEFAULT_CLAIM_LEASE: Duration = Duration::from_secs(600);
 
 /// The most entities a dry run of a location reads before it gives up.
 const DRY_RUN_LIMIT: usize = 10_000;
-
-/// How often a batch write that hit a deadlock (two replicas writing at
-/// once) is tried again.
-const WRITE_ATTEMPTS: usize = 5;
 
 /// Entities processed per batch (one transaction each).
 const BATCH: i64 = 200;
@@ -126,7 +123,12 @@ impl EngineError {
     fn is_retryable(&self) -> bool {
         match self {
             EngineError::Query(sqlx::Error::Database(e)) => {
-                matches!(e.code().as_deref(), Some("40P01" | "40001" | "1213"))
+                // Deadlock, serialization failure (PostgreSQL), deadlock
+                // (MySQL); busy, locked, busy snapshot (SQLite).
+                matches!(
+                    e.code().as_deref(),
+                    Some("40P01" | "40001" | "1213" | "5" | "6" | "517")
+                )
             }
             _ => false,
         }
@@ -215,9 +217,12 @@ impl ProcessingEngine {
         &self,
         locations: &[LocationSpec],
     ) -> Result<(), EngineError> {
-        let before = state::set_roots(&self.db, "config", locations).await?;
-        prune::prune(&self.db, &self.store, before).await?;
-        Ok(())
+        retry::retrying("setting the configured locations", || async {
+            let before = state::set_roots(&self.db, "config", locations).await?;
+            prune::prune(&self.db, &self.store, before).await?;
+            Ok(())
+        })
+        .await
     }
 
     /// Processes every entity due when the run starts — and the entities
@@ -299,17 +304,10 @@ impl ProcessingEngine {
         &self,
         outcomes: &[(state::DueRow, crate::processing::ProcessingResult)],
     ) -> Result<state::Written, EngineError> {
-        let mut attempt = 1;
-        loop {
-            match results::write_results(&self.db, outcomes, self.interval).await {
-                Err(e) if e.is_retryable() && attempt < WRITE_ATTEMPTS => {
-                    tracing::debug!("catalog processing: retrying a batch write after: {e}");
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(10 * attempt as u64)).await;
-                }
-                other => return other,
-            }
-        }
+        retry::retrying("a batch write", || {
+            results::write_results(&self.db, outcomes, self.interval)
+        })
+        .await
     }
 
     /// Deletes the orphans — entities nothing emits any more — and then
@@ -335,7 +333,11 @@ impl ProcessingEngine {
     /// that emitted it are reprocessed at once, so an entity its location
     /// still emits comes back.
     pub async fn delete_entity(&self, entity_ref: &str) -> Result<(), EngineError> {
-        prune::delete_entity(&self.db, &self.store, &state::key_of(entity_ref)).await
+        let key = state::key_of(entity_ref);
+        retry::retrying("deleting an entity", || {
+            prune::delete_entity(&self.db, &self.store, &key)
+        })
+        .await
     }
 
     /// Makes `entity_ref` (any case) and the entities that emitted it, up
@@ -377,6 +379,16 @@ impl ProcessingEngine {
         &self,
         location: &LocationSpec,
     ) -> Result<RegisteredLocation, EngineError> {
+        retry::retrying("registering a location", || {
+            self.register_location_once(location)
+        })
+        .await
+    }
+
+    async fn register_location_once(
+        &self,
+        location: &LocationSpec,
+    ) -> Result<RegisteredLocation, EngineError> {
         let location = LocationSpec::new(&location.location_type, &location.target);
         let exists = |existing: Option<RegisteredLocation>| EngineError::LocationExists {
             location: location.key(),
@@ -406,14 +418,29 @@ impl ProcessingEngine {
     /// entity only it provided, are deleted now. `false` when there is no
     /// such location.
     pub async fn unregister_location(&self, id: &str) -> Result<bool, EngineError> {
-        let Some(location) = self.location(id).await? else {
+        let Some(root) =
+            retry::retrying("unregistering a location", || self.remove_location(id)).await?
+        else {
             return Ok(false);
+        };
+        retry::retrying("deleting a location's entities", || {
+            prune::prune(&self.db, &self.store, vec![root.clone()])
+        })
+        .await?;
+        Ok(true)
+    }
+
+    /// Deletes the location `id` and releases its root; the root's ref, or
+    /// `None` when there is no such location.
+    async fn remove_location(&self, id: &str) -> Result<Option<String>, EngineError> {
+        let Some(location) = self.location(id).await? else {
+            return Ok(None);
         };
         let dialect = self.db.dialect();
         let root = location.entity_ref();
         let mut tx = self.db.pool().await?.begin().await?;
         if !locations::delete(&mut tx, dialect, id).await? {
-            return Ok(false);
+            return Ok(None);
         }
         sources::detach(
             &mut tx,
@@ -423,8 +450,7 @@ impl ProcessingEngine {
         )
         .await?;
         tx.commit().await?;
-        prune::prune(&self.db, &self.store, vec![root]).await?;
-        Ok(true)
+        Ok(Some(root))
     }
 
     /// Gives the registered location `id` a new type and target (`PUT
@@ -445,11 +471,38 @@ impl ProcessingEngine {
         if before.spec() == location {
             return Ok(Some(before));
         }
-        let dialect = self.db.dialect();
         let old_root = before.entity_ref();
+        if !retry::retrying("moving a location", || {
+            self.move_location(id, &location, &old_root)
+        })
+        .await?
+        {
+            return Ok(None);
+        }
+        retry::retrying("deleting a location's old entities", || {
+            prune::prune(&self.db, &self.store, vec![old_root.clone()])
+        })
+        .await?;
+        Ok(Some(RegisteredLocation {
+            id: id.to_owned(),
+            location_type: location.location_type,
+            target: location.target,
+        }))
+    }
+
+    /// Gives the location `id` its new type and target and swaps its root
+    /// from `old_root` to the new one; `false` when there is no such
+    /// location.
+    async fn move_location(
+        &self,
+        id: &str,
+        location: &LocationSpec,
+        old_root: &str,
+    ) -> Result<bool, EngineError> {
+        let dialect = self.db.dialect();
         let mut tx = self.db.pool().await?.begin().await?;
-        match locations::update(&mut tx, dialect, id, &location).await? {
-            None => return Ok(None),
+        match locations::update(&mut tx, dialect, id, location).await? {
+            None => return Ok(false),
             Some(false) => {
                 drop(tx);
                 return Err(EngineError::LocationExists {
@@ -467,23 +520,18 @@ impl ProcessingEngine {
             &mut tx,
             dialect,
             locations::REGISTERED,
-            std::slice::from_ref(&old_root),
+            &[old_root.to_owned()],
         )
         .await?;
         sources::attach_roots(
             &mut tx,
             dialect,
             locations::REGISTERED,
-            std::slice::from_ref(&location),
+            std::slice::from_ref(location),
         )
         .await?;
         tx.commit().await?;
-        prune::prune(&self.db, &self.store, vec![old_root]).await?;
-        Ok(Some(RegisteredLocation {
-            id: id.to_owned(),
-            location_type: location.location_type,
-            target: location.target,
-        }))
+        Ok(true)
     }
 
     /// What registering `location` would add, without storing anything:
@@ -542,7 +590,10 @@ impl ProcessingEngine {
         provider: &str,
         mutation: backstage_plugin_catalog_node::EntityProviderMutation,
     ) -> Result<(), EngineError> {
-        provider::apply(&self.db, &self.store, provider, mutation).await
+        retry::retrying("a provider's mutation", || {
+            provider::apply(&self.db, &self.store, provider, &mutation)
+        })
+        .await
     }
 
     /// Deletes what entity providers no longer installed own
@@ -557,7 +608,10 @@ impl ProcessingEngine {
         reserved: &[&str],
     ) -> Result<Vec<String>, EngineError> {
         let (evicted, deleted) =
-            provider::evict_uninstalled(&self.db, &self.store, installed, reserved).await?;
+            retry::retrying("deleting uninstalled providers' entities", || {
+                provider::evict_uninstalled(&self.db, &self.store, installed, reserved)
+            })
+            .await?;
         if !evicted.is_empty() {
             tracing::info!(
                 providers = ?evicted,

@@ -136,13 +136,13 @@ pub(crate) async fn apply(
     db: &Arc<PluginDatabase>,
     store: &CatalogStore,
     provider: &str,
-    mutation: EntityProviderMutation,
+    mutation: &EntityProviderMutation,
 ) -> Result<(), EngineError> {
     let dialect = db.dialect();
     let pool = db.pool().await?;
     let released: Vec<String> = match mutation {
         EntityProviderMutation::Full { entities } => {
-            let items = unprocessed(provider, &entities)?;
+            let items = unprocessed(provider, entities)?;
             let mut tx = pool.begin().await?;
             let listed: BTreeSet<&str> = items.iter().map(|i| i.entity_ref.as_str()).collect();
             let released: Vec<String> = sources::owned_by(&mut tx, dialect, provider)
@@ -156,7 +156,7 @@ pub(crate) async fn apply(
             released
         }
         EntityProviderMutation::Delta { added, removed } => {
-            let items = unprocessed(provider, &added)?;
+            let items = unprocessed(provider, added)?;
             let removed: Vec<String> = removed.iter().map(|r| key_of(r)).collect();
             let mut tx = pool.begin().await?;
             sources::detach(&mut tx, dialect, provider, &removed).await?;
