@@ -508,7 +508,7 @@ impl ProcessingEngine {
                 return Err(EngineError::LocationExists {
                     location: location.key(),
                     id: self
-                        .location_for(&location)
+                        .location_for(location)
                         .await?
                         .map(|l| l.id)
                         .unwrap_or_default(),
