@@ -137,7 +137,7 @@ impl Replica {
             },
             "catalog": {
                 "processingInterval": {"hours": 1},
-                "processingLease": {"seconds": 5},
+                "processingLease": {"seconds": 10},
                 "rules": [{"allow": ["Component", "Location"]}],
             }
         }));
@@ -163,10 +163,15 @@ impl Replica {
         }
     }
 
-    /// Kills it (see [`Replica`]).
-    fn kill(mut self) {
+    /// Kills it (see [`Replica`]), and returns once its threads have
+    /// stopped: its tasks are dropped where they wait, none of them runs on.
+    async fn kill(mut self) {
         if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
+            tokio::task::spawn_blocking(move || {
+                runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+            })
+            .await
+            .unwrap();
         }
     }
 
@@ -236,7 +241,7 @@ async fn backends_on_one_database_share_the_work_without_processing_an_entity_tw
             (total(&tally) >= (ENTITIES / 3) as u32).then_some(())
         })
         .await;
-        b.kill();
+        b.kill().await;
         tally
             .lock()
             .unwrap()
