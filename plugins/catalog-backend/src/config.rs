@@ -106,26 +106,28 @@ pub enum OrphanStrategy {
 
 /// Reads `catalog.orphanStrategy` (`delete`, the default, or `keep`).
 pub fn orphan_strategy(config: &Config) -> Result<OrphanStrategy, ConfigError> {
-    match config.get_optional_string("catalog.orphanStrategy")? {
-        None | Some("delete") => Ok(OrphanStrategy::Delete),
-        Some("keep") => Ok(OrphanStrategy::Keep),
-        Some(other) => Err(ConfigError::Invalid {
-            key: config.path().key("catalog").key("orphanStrategy"),
-            message: format!("{other:?} is not an orphan strategy; use delete or keep"),
-        }),
-    }
+    strategy(config, "orphanStrategy", "an orphan strategy")
 }
 
 /// Reads `catalog.orphanProviderStrategy` (`delete`, the default as in
 /// Backstage, or `keep`): what happens at startup to the entities of entity
 /// providers that are no longer installed.
 pub fn orphan_provider_strategy(config: &Config) -> Result<OrphanStrategy, ConfigError> {
-    match config.get_optional_string("catalog.orphanProviderStrategy")? {
+    strategy(
+        config,
+        "orphanProviderStrategy",
+        "an orphan provider strategy",
+    )
+}
+
+/// Reads `catalog.<key>` as `delete` (the default) or `keep`.
+fn strategy(config: &Config, key: &str, what: &str) -> Result<OrphanStrategy, ConfigError> {
+    match config.get_optional_string(format!("catalog.{key}"))? {
         None | Some("delete") => Ok(OrphanStrategy::Delete),
         Some("keep") => Ok(OrphanStrategy::Keep),
         Some(other) => Err(ConfigError::Invalid {
-            key: config.path().key("catalog").key("orphanProviderStrategy"),
-            message: format!("{other:?} is not an orphan provider strategy; use delete or keep"),
+            key: config.path().key("catalog").key(key),
+            message: format!("{other:?} is not {what}; use delete or keep"),
         }),
     }
 }

@@ -358,9 +358,27 @@ async fn replace_relations(
     Ok(())
 }
 
-/// Replaces the children the succeeded entities' locations yielded: each
-/// child is upserted as a due state row and referenced from its parent,
-/// unless another location owns it already.
+/// Deletes the rows of `table` whose `column` is one of the succeeded
+/// entities (what their previous run left, before this run's is written).
+async fn delete_previous(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    table: &'static str,
+    column: &'static str,
+    succeeded: &[(&DueRow, &ProcessingResult)],
+) -> Result<(), EngineError> {
+    for chunk in succeeded.chunks(CHUNK) {
+        let delete = Query::delete()
+            .from_table(table)
+            .and_where(
+                Expr::col(column).is_in(chunk.iter().map(|(row, _)| row.entity_ref.as_str())),
+            )
+            .to_owned();
+        execute(conn, dialect, &delete).await?;
+    }
+    Ok(())
+}
+
 /// Replaces the refresh keys of the entities that processed successfully
 /// with those their processors emitted this time.
 async fn replace_refresh_keys(
@@ -368,15 +386,7 @@ async fn replace_refresh_keys(
     dialect: Dialect,
     succeeded: &[(&DueRow, &ProcessingResult)],
 ) -> Result<(), EngineError> {
-    for chunk in succeeded.chunks(CHUNK) {
-        let delete = Query::delete()
-            .from_table(REFRESH_KEYS)
-            .and_where(
-                Expr::col("entity_ref").is_in(chunk.iter().map(|(row, _)| row.entity_ref.as_str())),
-            )
-            .to_owned();
-        execute(conn, dialect, &delete).await?;
-    }
+    delete_previous(conn, dialect, REFRESH_KEYS, "entity_ref", succeeded).await?;
     let keys: Vec<(&str, &str)> = succeeded
         .iter()
         .flat_map(|(row, result)| {
@@ -403,21 +413,15 @@ async fn replace_refresh_keys(
     Ok(())
 }
 
+/// Replaces the children the succeeded entities' locations yielded: each
+/// child is upserted as a due state row and referenced from its parent,
+/// unless another location owns it already.
 async fn replace_children(
     conn: &mut AnyConnection,
     dialect: Dialect,
     succeeded: &[(&DueRow, &ProcessingResult)],
 ) -> Result<(), EngineError> {
-    for chunk in succeeded.chunks(CHUNK) {
-        let delete = Query::delete()
-            .from_table(REFERENCES)
-            .and_where(
-                Expr::col("source_entity_ref")
-                    .is_in(chunk.iter().map(|(row, _)| row.entity_ref.as_str())),
-            )
-            .to_owned();
-        execute(conn, dialect, &delete).await?;
-    }
+    delete_previous(conn, dialect, REFERENCES, "source_entity_ref", succeeded).await?;
     let mut parents = Vec::new();
     let mut children = Vec::new();
     for (row, result) in succeeded {
