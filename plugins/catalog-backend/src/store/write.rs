@@ -61,9 +61,13 @@ pub struct WriteResult {
 /// An entity checked, hashed and flattened: everything a write needs that
 /// does not ask the database, worked out apart from the write (so a caller
 /// can prepare the next entities while the database stores the last ones).
+///
+/// It keeps the entity as JSON text, not as a parsed value (a fraction of
+/// the memory while chunks wait for the database): the text has its
+/// `metadata.etag` set and a gap where the write puts the `metadata.uid`.
 #[derive(Debug)]
 pub struct PreparedEntity {
-    entity: Value,
+    json: UidSlot,
     entity_ref: String,
     hash: String,
     /// The `metadata.uid` the entity carried.
@@ -317,16 +321,7 @@ async fn write_chunk(
             (None, Some(uid)) => uid.clone(),
             (None, None) => new_uid()?,
         };
-        if let Some(meta) = prepared
-            .entity
-            .get_mut("metadata")
-            .and_then(Value::as_object_mut)
-        {
-            meta.insert("uid".to_owned(), Value::String(uid.clone()));
-            meta.insert("etag".to_owned(), Value::String(prepared.hash.clone()));
-        }
-        let json = serde_json::to_string(&prepared.entity)
-            .map_err(|e| StoreError::Input(format!("the entity cannot be serialized: {e}")))?;
+        let json = prepared.json.with_uid(&uid);
         let identity = identity_entries(&uid, &prepared.hash);
         let new_entries: Vec<&IndexEntry> = prepared.entries.iter().chain(&identity).collect();
         let (added, removed) = match &stored {
@@ -548,13 +543,89 @@ fn prepare(entity: Value) -> Result<PreparedEntity, StoreError> {
         });
     let mut entries = index_entries(&entity);
     entries.retain(|e| !is_identity_key(&e.key));
+    let json = UidSlot::new(entity, &hash)?;
     Ok(PreparedEntity {
-        entity,
+        json,
         entity_ref,
         hash,
         uid,
         entries,
     })
+}
+
+/// An entity's JSON text with its `metadata.etag` set and a gap for the
+/// value of `metadata.uid`, which only the write knows (the stored
+/// entity's uid, the one the entity carries, or a new one). The keys stay
+/// where they were; a `uid` or `etag` the entity lacked comes last in
+/// `metadata`.
+#[derive(Debug)]
+struct UidSlot {
+    text: String,
+    /// Byte offset of the gap: the uid's JSON string goes here.
+    at: usize,
+}
+
+impl UidSlot {
+    fn new(mut entity: Value, etag: &str) -> Result<Self, StoreError> {
+        let unserializable = |e: serde_json::Error| {
+            StoreError::Input(format!("the entity cannot be serialized: {e}"))
+        };
+        let Some(root) = entity.as_object_mut() else {
+            return Err(StoreError::Input(
+                "an entity must be a JSON object".to_owned(),
+            ));
+        };
+        if let Some(meta) = root.get_mut("metadata").and_then(Value::as_object_mut) {
+            // Inserted as a placeholder so that the key keeps its place.
+            meta.insert("uid".to_owned(), Value::Null);
+            meta.insert("etag".to_owned(), Value::String(etag.to_owned()));
+        }
+        let mut out = Vec::with_capacity(1024);
+        let mut at = None;
+        out.push(b'{');
+        for (i, (key, value)) in root.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut out, key).map_err(unserializable)?;
+            out.push(b':');
+            match value {
+                Value::Object(meta) if key == "metadata" => {
+                    out.push(b'{');
+                    for (j, (key, value)) in meta.iter().enumerate() {
+                        if j > 0 {
+                            out.push(b',');
+                        }
+                        serde_json::to_writer(&mut out, key).map_err(unserializable)?;
+                        out.push(b':');
+                        if key == "uid" {
+                            at = Some(out.len());
+                        } else {
+                            serde_json::to_writer(&mut out, value).map_err(unserializable)?;
+                        }
+                    }
+                    out.push(b'}');
+                }
+                value => serde_json::to_writer(&mut out, value).map_err(unserializable)?,
+            }
+        }
+        out.push(b'}');
+        let text = String::from_utf8(out)
+            .map_err(|e| StoreError::Input(format!("the entity cannot be serialized: {e}")))?;
+        let at =
+            at.ok_or_else(|| StoreError::Input("the entity has no metadata object".to_owned()))?;
+        Ok(Self { text, at })
+    }
+
+    /// The entity's JSON text with `uid` in the gap.
+    fn with_uid(&self, uid: &str) -> String {
+        let quoted = Value::String(uid.to_owned()).to_string();
+        let mut json = String::with_capacity(self.text.len() + quoted.len());
+        json.push_str(&self.text[..self.at]);
+        json.push_str(&quoted);
+        json.push_str(&self.text[self.at..]);
+        json
+    }
 }
 
 /// Whether `key` is one of the index keys a write sets itself.
