@@ -3,9 +3,7 @@
 //! configured root, refs keep the entity's own spelling, cycles end, and an
 //! unknown entity is a 404 — over raw HTTP and through the typed client.
 
-#![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
-
-mod support;
+use crate::support;
 
 use backstage_common::catalog::EntityRef;
 use backstage_plugin_catalog_common::CatalogClient;

@@ -2,8 +2,6 @@
 //! clients call it — raw requests for status codes and headers, and
 //! catalog-common's typed client for the round trip.
 
-#![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
-
 use std::path::Path;
 
 use backstage_backend::backstage_core::config::Config;

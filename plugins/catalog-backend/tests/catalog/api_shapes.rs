@@ -4,9 +4,7 @@
 //! over the example portal's catalog on every configured database; plus
 //! the headers clients rely on.
 
-#![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
-
-mod support;
+use crate::support;
 
 use std::path::PathBuf;
 

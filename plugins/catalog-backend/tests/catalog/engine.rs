@@ -3,9 +3,7 @@
 //! unchanged result writes nothing, changes flow through, and errors land on
 //! the entity's status while the last good version stays served.
 
-#![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
-
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

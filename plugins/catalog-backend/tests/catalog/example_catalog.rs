@@ -3,8 +3,6 @@
 //! processing pipeline cleanly: every entity is valid, every relation points
 //! at an entity of the catalog, and the API definitions are read in.
 
-#![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
-
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
 

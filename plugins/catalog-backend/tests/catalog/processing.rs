@@ -1,8 +1,6 @@
 //! The processing pipeline over real files: locations, relations,
 //! placeholders, rules and every kind of bad input.
 
-#![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
-
 use std::path::Path;
 use std::sync::Arc;
 

@@ -3,9 +3,7 @@
 //! request a 400 that names the problem; and validating stores nothing —
 //! over raw HTTP and through the typed client.
 
-#![allow(clippy::unwrap_used)] // tests unwrap freely; a panic is a failure with a message
-
-mod support;
+use crate::support;
 
 use backstage_plugin_catalog_common::api::ValidateEntityRequest;
 use backstage_plugin_catalog_common::{CatalogClient, ValidateEntityResult};

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::files::{Host, component, eventually};
+use super::files::{Host, component, eventually};
 use crate::support::{TestCatalog, databases};
 
 /// The stored entity `kind:default/name`, if any.

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
-use crate::api::{entity, status_messages};
-use crate::files::{component, eventually};
+use super::api::{entity, status_messages};
+use super::files::{component, eventually};
 use crate::support::{TestCatalog, databases};
 
 /// What the server serves, and what it saw.

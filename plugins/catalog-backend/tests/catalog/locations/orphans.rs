@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
-use crate::api::{entity, status_messages};
-use crate::files::{Host, component, eventually};
+use super::api::{entity, status_messages};
+use super::files::{Host, component, eventually};
 use crate::support::{TestCatalog, databases};
 
 fn two(first: &str, second: &str) -> String {

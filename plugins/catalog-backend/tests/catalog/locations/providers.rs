@@ -10,8 +10,8 @@ use backstage_plugin_catalog_node::{
 };
 use serde_json::{Value, json};
 
-use crate::api::entity;
-use crate::files::eventually;
+use super::api::entity;
+use super::files::eventually;
 use crate::support::{Database, TestCatalog, databases, drop_database, unique_prefix};
 
 pub(crate) type Slot = Arc<OnceLock<Arc<dyn EntityProviderConnection>>>;

@@ -17,8 +17,8 @@ use backstage_plugin_catalog_node::{
 };
 use serde_json::{Value, json};
 
-use crate::files::eventually;
-use crate::providers::{Slot, provider_module};
+use super::files::eventually;
+use super::providers::{Slot, provider_module};
 use crate::support::{Database, databases, drop_database, unique_prefix};
 
 const ENTITIES: usize = 5_000;

@@ -1,7 +1,5 @@
 //! The catalog store over every configured database.
 
-#[path = "../support/mod.rs"]
-mod catalog_support;
 mod fixtures;
 mod read_cache;
 mod support;

@@ -4,7 +4,7 @@
 
 use backstage_plugin_catalog_backend::store::CatalogStore;
 
-use crate::catalog_support::{Database, databases, drop_database, unique_prefix};
+use crate::support::{Database, databases, drop_database, unique_prefix};
 
 /// Runs `body` with a fresh, migrated store on every configured database.
 pub(crate) async fn on_every_database<F>(test: &str, body: F)
