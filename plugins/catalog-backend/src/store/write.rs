@@ -894,3 +894,37 @@ async fn exec<S: sea_query_sqlx::SqlxBinder>(
         .map_err(StoreError::query(context))?;
     Ok(done.rows_affected())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_uid_goes_where_the_entity_had_it_and_is_escaped() {
+        let entity = json!({
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Component",
+            "metadata": {"name": "web", "uid": "carried", "title": "Web \"shop\""},
+            "spec": {"owner": "team-a"}
+        });
+        let slot = UidSlot::new(entity, "abc").unwrap();
+        let json = slot.with_uid("a\"b");
+        assert_eq!(
+            json,
+            r#"{"apiVersion":"backstage.io/v1alpha1","kind":"Component","metadata":{"name":"web","uid":"a\"b","title":"Web \"shop\"","etag":"abc"},"spec":{"owner":"team-a"}}"#
+        );
+        let parsed: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(parsed["metadata"]["uid"], "a\"b");
+    }
+
+    #[test]
+    fn a_uid_the_entity_lacked_comes_last_before_the_etag_it_lacked() {
+        let entity = json!({"kind": "Group", "metadata": {"name": "team-a"}});
+        let json = UidSlot::new(entity, "e1").unwrap().with_uid("u1");
+        assert_eq!(
+            json,
+            r#"{"kind":"Group","metadata":{"name":"team-a","uid":"u1","etag":"e1"}}"#
+        );
+    }
+}
