@@ -1,6 +1,12 @@
 //! The key and value dictionaries: text to small integer ids.
+//!
+//! Dictionary rows are only ever added, never changed or deleted: once a
+//! row is committed, its id names the same text for good, in every
+//! replica. That is what lets [`KnownIds`] keep ids across transactions
+//! without any invalidation.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use backstage_backend::services::database::Dialect;
 use sea_query::{Expr, ExprTrait, Query};
@@ -13,42 +19,97 @@ use super::text;
 /// Rows per dictionary lookup or insert.
 const CHUNK: usize = 400;
 
-/// A value as the dictionary stores it: the lowercased text, and the
-/// original text or `""` when it is the lowercased text.
-pub(crate) type ValueText = (String, String);
+/// The most ids [`KnownIds`] keeps of each dictionary before it starts
+/// over: a bound on its memory (about 2 MiB per dictionary when full).
+const KNOWN_LIMIT: usize = 20_000;
 
-/// The dictionary form of `(lower, original)`.
-pub(crate) fn value_text(lower: &str, original: &str) -> ValueText {
-    let original = if original == lower || original.len() > MAX_TEXT_BYTES {
+/// Hash maps keyed by dictionary text: a fast hash, since the texts come
+/// from the entities the store writes and ids are looked up by the
+/// hundred thousand while ingesting.
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The original-case text a dictionary row stores beside the lowercased
+/// one: `""` when it is the lowercased text itself, or too long to keep.
+pub(crate) fn stored_original<'a>(lower: &str, original: &'a str) -> &'a str {
+    if original == lower || original.len() > MAX_TEXT_BYTES {
         ""
     } else {
         original
-    };
-    (lower.to_owned(), original.to_owned())
+    }
 }
 
-/// Ids already looked up within one transaction.
+/// Ids resolved for one transaction (or one query).
 #[derive(Default, Debug)]
 pub(crate) struct Dictionary {
-    pub(crate) keys: HashMap<String, i64>,
-    pub(crate) values: HashMap<ValueText, i64>,
+    keys: Map<String, i64>,
+    /// Lowercased text → each casing known: the stored original (see
+    /// [`stored_original`]) and its id. Nearly always one.
+    values: Map<String, Vec<(String, i64)>>,
+    /// Keys and values read from the database, for
+    /// [`KnownIds::remember`] once the transaction has committed.
+    found_keys: Vec<(String, i64)>,
+    found_values: Vec<(String, String, i64)>,
 }
 
 impl Dictionary {
-    /// Looks up (and with `create`, adds) the ids of `keys`.
+    /// The id of `key`, when resolved.
+    pub(crate) fn key_id(&self, key: &str) -> Option<i64> {
+        self.keys.get(key).copied()
+    }
+
+    /// The id of the value `(lower, original)`, when resolved.
+    pub(crate) fn value_id(&self, lower: &str, original: &str) -> Option<i64> {
+        let original = stored_original(lower, original);
+        self.values
+            .get(lower)?
+            .iter()
+            .find(|(o, _)| o == original)
+            .map(|(_, id)| *id)
+    }
+
+    /// The ids of every casing of `lower` loaded so far (all of them after
+    /// [`resolve_values_by_lower`](Self::resolve_values_by_lower)).
+    pub(crate) fn ids_of_lower(&self, lower: &str) -> Vec<i64> {
+        self.values
+            .get(lower)
+            .map(|casings| casings.iter().map(|(_, id)| *id).collect())
+            .unwrap_or_default()
+    }
+
+    fn add_value(&mut self, lower: &str, original: &str, id: i64) {
+        let casings = match self.values.get_mut(lower) {
+            Some(casings) => casings,
+            None => self.values.entry(lower.to_owned()).or_default(),
+        };
+        if !casings.iter().any(|(o, _)| o == original) {
+            casings.push((original.to_owned(), id));
+        }
+    }
+
+    /// Looks up (and with `create`, adds) the ids of `keys`, taking those
+    /// `known` has from it.
     pub(crate) async fn resolve_keys(
         &mut self,
         conn: &mut AnyConnection,
         dialect: Dialect,
         keys: impl IntoIterator<Item = &str>,
         create: bool,
+        known: &KnownIds,
     ) -> Result<(), StoreError> {
-        let wanted: Vec<String> = unique(keys.into_iter().filter(|k| !self.keys.contains_key(*k)));
+        let wanted: HashSet<&str, foldhash::fast::RandomState> = keys
+            .into_iter()
+            .filter(|k| !self.keys.contains_key(*k))
+            .collect();
+        let mut wanted: Vec<&str> = known.fill_keys(self, wanted);
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        wanted.sort_unstable();
         for chunk in wanted.chunks(CHUNK) {
             let select = Query::select()
                 .columns(["id", "search_key"])
                 .from(KEYS)
-                .and_where(Expr::col("search_key").is_in(chunk.iter().map(String::as_str)))
+                .and_where(Expr::col("search_key").is_in(chunk.iter().copied()))
                 .to_owned();
             let (sql, values) = dialect.build(&select);
             let rows = sqlx::query_with(AssertSqlSafe(sql), values)
@@ -58,15 +119,17 @@ impl Dictionary {
             for row in &rows {
                 let id: i64 = sqlx::Row::try_get(row, 0)
                     .map_err(StoreError::query("reading a search key id"))?;
-                self.keys.insert(text(row, 1)?, id);
+                let key = text(row, 1)?;
+                self.found_keys.push((key.clone(), id));
+                self.keys.insert(key, id);
             }
         }
         if !create {
             return Ok(());
         }
-        let missing: Vec<String> = wanted
+        let missing: Vec<&str> = wanted
             .into_iter()
-            .filter(|k| !self.keys.contains_key(k))
+            .filter(|k| !self.keys.contains_key(*k))
             .collect();
         if missing.is_empty() {
             return Ok(());
@@ -76,8 +139,8 @@ impl Dictionary {
             let mut insert = Query::insert();
             insert.into_table(KEYS).columns(["id", "search_key"]);
             for key in chunk {
-                insert.values_panic([next.into(), key.clone().into()]);
-                self.keys.insert(key.clone(), next);
+                insert.values_panic([next.into(), (*key).into()]);
+                self.keys.insert((*key).to_owned(), next);
                 next += 1;
             }
             let (sql, values) = dialect.build(&insert);
@@ -89,24 +152,53 @@ impl Dictionary {
         Ok(())
     }
 
-    /// Looks up (and with `create`, adds) the ids of `values`.
-    pub(crate) async fn resolve_values(
+    /// Looks up (and with `create`, adds) the ids of `values`, each
+    /// `(lowercased, original)`, taking those `known` has from it.
+    pub(crate) async fn resolve_values<'a>(
         &mut self,
         conn: &mut AnyConnection,
         dialect: Dialect,
-        values: impl IntoIterator<Item = ValueText>,
+        values: impl IntoIterator<Item = (&'a str, &'a str)>,
         create: bool,
+        known: &KnownIds,
     ) -> Result<(), StoreError> {
-        let wanted: HashSet<ValueText> = values
+        let wanted: HashSet<(&str, &str), foldhash::fast::RandomState> = values
             .into_iter()
-            .filter(|v| !self.values.contains_key(v))
+            .map(|(lower, original)| (lower, stored_original(lower, original)))
+            .filter(|(lower, original)| self.value_id(lower, original).is_none())
             .collect();
-        let lowers: Vec<String> = unique(wanted.iter().map(|(lower, _)| lower.as_str()));
+        let mut wanted = known.fill_values(self, wanted);
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        wanted.sort_unstable();
+        self.select_values(conn, dialect, wanted.iter().map(|(l, _)| *l))
+            .await?;
+        if !create {
+            return Ok(());
+        }
+        let missing: Vec<(&str, &str)> = wanted
+            .into_iter()
+            .filter(|(lower, original)| self.value_id(lower, original).is_none())
+            .collect();
+        self.insert_values(conn, dialect, &missing).await
+    }
+
+    /// Loads every stored casing of the lowercased texts `lowers`.
+    async fn select_values<'a>(
+        &mut self,
+        conn: &mut AnyConnection,
+        dialect: Dialect,
+        lowers: impl IntoIterator<Item = &'a str>,
+    ) -> Result<(), StoreError> {
+        let mut lowers: Vec<&str> = lowers.into_iter().collect();
+        lowers.sort_unstable();
+        lowers.dedup();
         for chunk in lowers.chunks(CHUNK) {
             let select = Query::select()
                 .columns(["id", "lower_value", "original_value"])
                 .from(VALUES)
-                .and_where(Expr::col("lower_value").is_in(chunk.iter().map(String::as_str)))
+                .and_where(Expr::col("lower_value").is_in(chunk.iter().copied()))
                 .to_owned();
             let (sql, binds) = dialect.build(&select);
             let rows = sqlx::query_with(AssertSqlSafe(sql), binds)
@@ -116,29 +208,33 @@ impl Dictionary {
             for row in &rows {
                 let id: i64 = sqlx::Row::try_get(row, 0)
                     .map_err(StoreError::query("reading a search value id"))?;
-                self.values.insert((text(row, 1)?, text(row, 2)?), id);
+                let (lower, original) = (text(row, 1)?, text(row, 2)?);
+                self.add_value(&lower, &original, id);
+                self.found_values.push((lower, original, id));
             }
         }
-        if !create {
+        Ok(())
+    }
+
+    /// Inserts `values` with new ids.
+    async fn insert_values(
+        &mut self,
+        conn: &mut AnyConnection,
+        dialect: Dialect,
+        values: &[(&str, &str)],
+    ) -> Result<(), StoreError> {
+        if values.is_empty() {
             return Ok(());
         }
-        let mut missing: Vec<ValueText> = wanted
-            .into_iter()
-            .filter(|v| !self.values.contains_key(v))
-            .collect();
-        if missing.is_empty() {
-            return Ok(());
-        }
-        missing.sort();
         let mut next = max_id(conn, dialect, VALUES).await? + 1;
-        for chunk in missing.chunks(CHUNK) {
+        for chunk in values.chunks(CHUNK) {
             let mut insert = Query::insert();
             insert
                 .into_table(VALUES)
                 .columns(["id", "lower_value", "original_value"]);
             for (lower, original) in chunk {
-                insert.values_panic([next.into(), lower.clone().into(), original.clone().into()]);
-                self.values.insert((lower.clone(), original.clone()), next);
+                insert.values_panic([next.into(), (*lower).into(), (*original).into()]);
+                self.add_value(lower, original, next);
                 next += 1;
             }
             let (sql, binds) = dialect.build(&insert);
@@ -150,16 +246,6 @@ impl Dictionary {
         Ok(())
     }
 
-    /// The ids of every stored value whose lowercased text is `lower`
-    /// (after [`resolve_values_by_lower`](Self::resolve_values_by_lower)).
-    pub(crate) fn ids_of_lower(&self, lower: &str) -> Vec<i64> {
-        self.values
-            .iter()
-            .filter(|((l, _), _)| l == lower)
-            .map(|(_, id)| *id)
-            .collect()
-    }
-
     /// Loads every dictionary value whose lowercased text is one of
     /// `lowers` (all original casings).
     pub(crate) async fn resolve_values_by_lower(
@@ -168,18 +254,94 @@ impl Dictionary {
         dialect: Dialect,
         lowers: impl IntoIterator<Item = &str>,
     ) -> Result<(), StoreError> {
-        let lowers = unique(lowers.into_iter());
-        // Every casing is wanted: ask for the lowercased texts themselves.
-        let wanted = lowers.into_iter().map(|l| (l, String::from("\u{0}")));
-        self.resolve_values(conn, dialect, wanted, false).await
+        self.select_values(conn, dialect, lowers).await
     }
 }
 
-fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut list: Vec<String> = items.map(str::to_owned).collect();
-    list.sort();
-    list.dedup();
-    list
+/// Dictionary ids found in the database, kept across transactions so that
+/// the texts many entities share (owners, systems, tags, kinds, keys) are
+/// looked up once rather than once per write. Safe without invalidation
+/// since dictionary rows never change (see the [module
+/// documentation](self)); bounded by [`KNOWN_LIMIT`] per dictionary.
+///
+/// Only ids read from the database are kept, and only once the
+/// transaction that read them has committed ([`remember`](Self::remember)):
+/// a transaction sees the rows it added itself, and those would be wrong
+/// if it rolled back.
+#[derive(Default, Debug)]
+pub(crate) struct KnownIds {
+    ids: Mutex<Dictionary>,
+}
+
+impl KnownIds {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Dictionary> {
+        // A panic while holding the lock leaves at worst a partial map of
+        // correct ids.
+        self.ids.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Copies the known ids of `wanted` into `dict`; returns the rest.
+    fn fill_keys<'a>(
+        &self,
+        dict: &mut Dictionary,
+        wanted: HashSet<&'a str, foldhash::fast::RandomState>,
+    ) -> Vec<&'a str> {
+        let known = self.lock();
+        wanted
+            .into_iter()
+            .filter(|key| match known.key_id(key) {
+                Some(id) => {
+                    dict.keys.insert((*key).to_owned(), id);
+                    false
+                }
+                None => true,
+            })
+            .collect()
+    }
+
+    /// Copies the known ids of `wanted` (stored forms) into `dict`;
+    /// returns the rest.
+    fn fill_values<'a>(
+        &self,
+        dict: &mut Dictionary,
+        wanted: HashSet<(&'a str, &'a str), foldhash::fast::RandomState>,
+    ) -> Vec<(&'a str, &'a str)> {
+        let known = self.lock();
+        wanted
+            .into_iter()
+            .filter(|(lower, original)| match known.value_id(lower, original) {
+                Some(id) => {
+                    dict.add_value(lower, original, id);
+                    false
+                }
+                None => true,
+            })
+            .collect()
+    }
+
+    /// Keeps the ids `dict` read from the database. Call it only after
+    /// the transaction `dict` served has committed (or for a read-only
+    /// one).
+    pub(crate) fn remember(&self, dict: &mut Dictionary) {
+        let (keys, values) = (
+            std::mem::take(&mut dict.found_keys),
+            std::mem::take(&mut dict.found_values),
+        );
+        if keys.is_empty() && values.is_empty() {
+            return;
+        }
+        let mut known = self.lock();
+        if known.keys.len() + keys.len() > KNOWN_LIMIT {
+            known.keys.clear();
+        }
+        known.keys.extend(keys.into_iter().take(KNOWN_LIMIT));
+        if known.values.len() + values.len() > KNOWN_LIMIT {
+            known.values.clear();
+        }
+        for (lower, original, id) in values.into_iter().take(KNOWN_LIMIT) {
+            known.add_value(&lower, &original, id);
+        }
+    }
 }
 
 /// The largest id in `table`, 0 when empty.

@@ -9,7 +9,7 @@ use backstage_plugin_catalog_common::{
 use sea_query::{Expr, ExprTrait, JoinType, LikeExpr, Order, Query, SelectStatement};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::dict::Dictionary;
+use super::dict::{Dictionary, KnownIds};
 use super::error::StoreError;
 use super::schema::{ENTITIES, POSTINGS, VALUES};
 use super::{CatalogStore, opt_text, text};
@@ -195,7 +195,8 @@ impl CatalogStore {
         if let Some(full_text) = full_text {
             keys.extend(full_text.fields.iter().map(|f| f.to_lowercase()));
         }
-        let tr = Translator::load(&mut conn, dialect, query.filter.as_ref(), &keys).await?;
+        let tr =
+            Translator::load(&mut conn, dialect, &self.ids, query.filter.as_ref(), &keys).await?;
         let entity_id = Expr::col(("e", "id"));
         let mut condition = match &query.filter {
             Some(filter) => tr.condition(filter, &entity_id),
@@ -369,7 +370,7 @@ impl CatalogStore {
             .await
             .map_err(StoreError::query("getting a connection"))?;
         let keys: Vec<String> = facets.iter().map(|f| f.to_lowercase()).collect();
-        let tr = Translator::load(&mut conn, dialect, filter, &keys).await?;
+        let tr = Translator::load(&mut conn, dialect, &self.ids, filter, &keys).await?;
         let entity_id = Expr::col(("p", "entity_id"));
         let condition = filter.map(|f| tr.condition(f, &entity_id));
         let mut out = Vec::with_capacity(facets.len());
@@ -549,6 +550,7 @@ impl Translator {
     async fn load(
         conn: &mut AnyConnection,
         dialect: Dialect,
+        known: &KnownIds,
         filter: Option<&EntityPredicate>,
         extra_keys: &[String],
     ) -> Result<Self, StoreError> {
@@ -559,15 +561,17 @@ impl Translator {
         }
         keys.retain(|k| k.chars().count() <= MAX_SEARCH_KEY_LENGTH);
         let mut dict = Dictionary::default();
-        dict.resolve_keys(conn, dialect, keys.iter().map(String::as_str), false)
+        dict.resolve_keys(conn, dialect, keys.iter().map(String::as_str), false, known)
             .await?;
         dict.resolve_values_by_lower(conn, dialect, values.iter().map(String::as_str))
             .await?;
+        // A query only reads: what it found is committed.
+        known.remember(&mut dict);
         Ok(Self { dict })
     }
 
     fn key_id(&self, key: &str) -> Option<i64> {
-        self.dict.keys.get(key).copied()
+        self.dict.key_id(key)
     }
 
     /// The SQL condition for `predicate` on the entity id `entity_id`.

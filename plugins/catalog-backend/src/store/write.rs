@@ -9,7 +9,7 @@ use sea_query::{Expr, ExprTrait, Query};
 use serde_json::Value;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::dict::{Dictionary, max_id, value_text};
+use super::dict::{Dictionary, KnownIds, max_id};
 use super::entries::{IndexEntry, index_entries};
 use super::error::StoreError;
 use super::schema::{ENTITIES, POSTINGS};
@@ -167,7 +167,9 @@ impl CatalogStore {
         let mut results = Vec::with_capacity(prepared.len());
         let mut next_id = None;
         for chunk in prepared.chunks_mut(WRITE_CHUNK) {
-            results.extend(write_chunk(&mut tx, dialect, &mut dict, &mut next_id, chunk).await?);
+            results.extend(
+                write_chunk(&mut tx, dialect, &mut dict, &self.ids, &mut next_id, chunk).await?,
+            );
         }
         let changed = results.iter().any(|r| r.kind != WriteKind::Unchanged);
         let version = if changed {
@@ -178,6 +180,7 @@ impl CatalogStore {
         tx.commit()
             .await
             .map_err(StoreError::query("committing a write"))?;
+        self.ids.remember(&mut dict);
         if let Some(version) = version {
             self.known.raise(version);
         }
@@ -212,7 +215,7 @@ impl CatalogStore {
         };
         let old = entries_of_json(&existing.json)?;
         let mut dict = Dictionary::default();
-        resolve(&mut tx, dialect, &mut dict, &old, false).await?;
+        resolve(&mut tx, dialect, &mut dict, &self.ids, &old, false).await?;
         let postings = postings_of(&dict, &old);
         delete_postings(&mut tx, dialect, existing.id, &postings).await?;
         let delete = Query::delete()
@@ -224,6 +227,7 @@ impl CatalogStore {
         tx.commit()
             .await
             .map_err(StoreError::query("committing a delete"))?;
+        self.ids.remember(&mut dict);
         self.known.raise(version);
         Ok(true)
     }
@@ -255,7 +259,7 @@ impl CatalogStore {
                 .try_get(0)
                 .map_err(StoreError::query("reading an entity id"))?;
             let entries = entries_of_json(&text(row, 1)?)?;
-            resolve(&mut tx, dialect, &mut dict, &entries, true).await?;
+            resolve(&mut tx, dialect, &mut dict, &self.ids, &entries, true).await?;
             let postings: Vec<(i64, i64, i64)> = postings_of(&dict, &entries)
                 .into_iter()
                 .map(|(key, value)| (key, value, id))
@@ -264,7 +268,9 @@ impl CatalogStore {
         }
         tx.commit()
             .await
-            .map_err(StoreError::query("committing an index rebuild"))
+            .map_err(StoreError::query("committing an index rebuild"))?;
+        self.ids.remember(&mut dict);
+        Ok(())
     }
 }
 
@@ -288,6 +294,7 @@ async fn write_chunk(
     conn: &mut AnyConnection,
     dialect: Dialect,
     dict: &mut Dictionary,
+    known: &KnownIds,
     next_id: &mut Option<i64>,
     chunk: &mut [PreparedEntity],
 ) -> Result<Vec<WriteResult>, StoreError> {
@@ -358,8 +365,8 @@ async fn write_chunk(
         .flat_map(|p| p.removed.iter().cloned())
         .collect();
     let added: Vec<IndexEntry> = plans.iter().flat_map(|p| p.added.iter().cloned()).collect();
-    resolve(conn, dialect, dict, &removed, false).await?;
-    resolve(conn, dialect, dict, &added, true).await?;
+    resolve(conn, dialect, dict, known, &removed, false).await?;
+    resolve(conn, dialect, dict, known, &added, true).await?;
 
     let now = now_ms();
     let mut inserts = Vec::new();
@@ -789,6 +796,7 @@ async fn resolve(
     conn: &mut AnyConnection,
     dialect: Dialect,
     dict: &mut Dictionary,
+    known: &KnownIds,
     entries: &[IndexEntry],
     create: bool,
 ) -> Result<(), StoreError> {
@@ -797,13 +805,15 @@ async fn resolve(
         dialect,
         entries.iter().map(|e| e.key.as_str()),
         create,
+        known,
     )
     .await?;
     let values = entries
         .iter()
         .filter_map(|e| e.value.as_ref())
-        .map(|(lower, original)| value_text(lower, original));
-    dict.resolve_values(conn, dialect, values, create).await
+        .map(|(lower, original)| (lower.as_str(), original.as_str()));
+    dict.resolve_values(conn, dialect, values, create, known)
+        .await
 }
 
 /// The `(key_id, value_id)` pairs of `entries` whose ids are known.
@@ -811,10 +821,10 @@ fn postings_of(dict: &Dictionary, entries: &[IndexEntry]) -> Vec<(i64, i64)> {
     let mut pairs: Vec<(i64, i64)> = entries
         .iter()
         .filter_map(|e| {
-            let key = *dict.keys.get(&e.key)?;
+            let key = dict.key_id(&e.key)?;
             let value = match &e.value {
                 None => 0,
-                Some((lower, original)) => *dict.values.get(&value_text(lower, original))?,
+                Some((lower, original)) => dict.value_id(lower, original)?,
             };
             Some((key, value))
         })

@@ -643,3 +643,57 @@ async fn bad_input_is_an_input_error_and_stores_nothing() {
     })
     .await;
 }
+
+/// Dictionary ids are kept across writes, but only those of committed
+/// rows: a write that fails part-way leaves none behind, and the texts it
+/// had added get ids of their own when written again.
+#[tokio::test]
+async fn a_write_that_fails_part_way_leaves_no_dictionary_ids_behind() {
+    on_every_database("dictrollback", async |store, _server| {
+        let component = |name: String, owner: &str| {
+            json!({"kind": "Component", "metadata": {"name": name}, "spec": {"owner": owner}})
+        };
+        let mut holder = component("holder".to_owned(), "Platform");
+        holder["metadata"]["uid"] = json!("taken-uid");
+        store.write_entity(&holder).await?;
+        // The store writes 200 entities per step: the first step adds the
+        // owner "Team-Foo", the second finds that (still uncommitted) row
+        // while looking up "team-foo", and the third fails on a taken uid.
+        let mut batch: Vec<Value> = (0..200)
+            .map(|i| component(format!("first-{i}"), "Team-Foo"))
+            .collect();
+        batch.extend((0..200).map(|i| component(format!("second-{i}"), "team-foo")));
+        let mut thief = component("thief".to_owned(), "Platform");
+        thief["metadata"]["uid"] = json!("taken-uid");
+        batch.push(thief);
+        let err = store.write_entities(&batch).await.expect_err("a taken uid");
+        ensure!(err.to_string().contains("taken-uid"), "{err}");
+        ensure!(store.entity_count().await? == 1);
+
+        // New texts take the ids the failed write had used.
+        store
+            .write_entity(&component("other".to_owned(), "Somebody-Else"))
+            .await?;
+        store
+            .write_entity(&component("owned".to_owned(), "Team-Foo"))
+            .await?;
+        let owners = store.facets(&["spec.owner".to_owned()], None).await?;
+        let owners: BTreeMap<String, u64> = owners[0]
+            .1
+            .iter()
+            .map(|f| (f.value.clone(), f.count))
+            .collect();
+        let expected: BTreeMap<String, u64> = [("Platform", 1), ("Somebody-Else", 1), ("Team-Foo", 1)]
+            .into_iter()
+            .map(|(v, n)| (v.to_owned(), n))
+            .collect();
+        ensure!(owners == expected, "{owners:?}");
+        let owned = refs_matching(&store, &EntityPredicate::eq("spec.owner", "team-foo")).await?;
+        ensure!(
+            owned.len() == 1 && owned.contains("component:default/owned"),
+            "{owned:?}"
+        );
+        Ok(())
+    })
+    .await;
+}
