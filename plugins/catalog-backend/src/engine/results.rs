@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::EngineError;
-use super::batch::{CHUNK, execute, insert_references};
+use super::batch::{CHUNK, execute, execute_unabortable, insert_references};
 use super::hash::JsonHasher;
 use super::schema::{REFERENCES, REFRESH_KEYS, RELATIONS, STATE};
 use super::state::{DueRow, Written, key_of, next_due, now_ms};
@@ -245,7 +245,7 @@ async fn set_processed(
             .value("next_update_at", next.finally(Expr::col("next_update_at")))
             .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(|r| r.entity_ref)))
             .to_owned();
-        execute(conn, dialect, &update).await?;
+        execute_unabortable(conn, dialect, &update).await?;
     }
     Ok(())
 }
@@ -290,7 +290,7 @@ async fn set_next_update(
             .value("next_update_at", case.finally(Expr::col("next_update_at")))
             .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(|(r, _)| *r)))
             .to_owned();
-        execute(conn, dialect, &update).await?;
+        execute_unabortable(conn, dialect, &update).await?;
     }
     Ok(())
 }
@@ -353,7 +353,7 @@ async fn replace_relations(
                 (*target).to_owned().into(),
             ]);
         }
-        execute(conn, dialect, &insert).await?;
+        execute_unabortable(conn, dialect, &insert).await?;
     }
     Ok(())
 }

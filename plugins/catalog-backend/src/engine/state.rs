@@ -10,7 +10,7 @@ use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::EngineError;
-use super::batch::{CHUNK, execute};
+use super::batch::{CHUNK, execute, execute_unabortable};
 use super::hash::hash_text;
 use super::schema::{REFERENCES, REFRESH_KEYS, STATE};
 
@@ -250,7 +250,7 @@ async fn claim_once(
             .and_where(Expr::col("entity_ref").is_in(chunk.iter().map(String::as_str)))
             .and_where(Expr::col("next_update_at").lte(at))
             .to_owned();
-        if execute(conn, dialect, &update).await? == 0 {
+        if execute_unabortable(conn, dialect, &update).await? == 0 {
             continue;
         }
         let select = Query::select()

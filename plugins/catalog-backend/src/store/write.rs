@@ -840,15 +840,23 @@ fn postings_of(dict: &Dictionary, entries: &[IndexEntry]) -> Vec<(i64, i64)> {
 /// cheaper to send and parse than three thousand bound values.
 async fn insert_postings(
     conn: &mut AnyConnection,
-    _dialect: Dialect,
+    dialect: Dialect,
     postings: &[(i64, i64, i64)],
 ) -> Result<(), StoreError> {
+    // No posting repeats (they are deduplicated, and an entity's are its
+    // own), so on SQLite `OR IGNORE` changes nothing but spares the
+    // statement journal a multi-row insert that could fail half-way needs.
+    let verb = if dialect == Dialect::Sqlite {
+        "INSERT OR IGNORE INTO"
+    } else {
+        "INSERT INTO"
+    };
     let mut sql = String::new();
     for chunk in postings.chunks(INSERT_CHUNK) {
         sql.clear();
         let _ = write!(
             sql,
-            "INSERT INTO {POSTINGS} (key_id, value_id, entity_id) VALUES "
+            "{verb} {POSTINGS} (key_id, value_id, entity_id) VALUES "
         );
         for (i, (key, value, entity)) in chunk.iter().enumerate() {
             if i > 0 {
