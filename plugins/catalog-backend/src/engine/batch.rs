@@ -30,10 +30,7 @@ pub(crate) async fn execute_unabortable<S: sea_query_sqlx::SqlxBinder>(
     } else {
         sql
     };
-    let done = sqlx::query_with(AssertSqlSafe(sql), values)
-        .execute(&mut *conn)
-        .await?;
-    Ok(done.rows_affected())
+    run(conn, sql, values).await
 }
 
 /// `INSERT …` / `UPDATE …` as `INSERT OR IGNORE …` / `UPDATE OR IGNORE …`.
@@ -53,6 +50,15 @@ pub(crate) async fn execute<S: sea_query_sqlx::SqlxBinder>(
     statement: &S,
 ) -> Result<u64, EngineError> {
     let (sql, values) = dialect.build(statement);
+    run(conn, sql, values).await
+}
+
+/// Runs built SQL; how many rows it changed.
+async fn run(
+    conn: &mut AnyConnection,
+    sql: String,
+    values: sea_query_sqlx::SqlxValues,
+) -> Result<u64, EngineError> {
     let done = sqlx::query_with(AssertSqlSafe(sql), values)
         .execute(&mut *conn)
         .await?;
@@ -98,4 +104,25 @@ pub(crate) async fn insert_references(
         execute(conn, dialect, &insert).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::or_ignore;
+
+    #[test]
+    fn or_ignore_goes_right_after_the_verb_and_nothing_else_changes() {
+        assert_eq!(
+            or_ignore("INSERT INTO \"t\" (\"a\") VALUES (?)".to_owned()),
+            "INSERT OR IGNORE INTO \"t\" (\"a\") VALUES (?)"
+        );
+        assert_eq!(
+            or_ignore("UPDATE \"t\" SET \"a\" = ? WHERE \"b\" IN (?)".to_owned()),
+            "UPDATE OR IGNORE \"t\" SET \"a\" = ? WHERE \"b\" IN (?)"
+        );
+        assert_eq!(
+            or_ignore("DELETE FROM \"t\"".to_owned()),
+            "DELETE FROM \"t\""
+        );
+    }
 }
