@@ -16,6 +16,7 @@ mod config;
 pub mod engine;
 mod plugin;
 pub mod processing;
+mod statement_chunks;
 mod uuid;
 
 pub use config::{

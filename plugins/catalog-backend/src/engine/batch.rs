@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::EngineError;
 use super::schema::REFERENCES;
+use crate::statement_chunks::StatementChunks;
 
 /// Rows per lookup (`IN (…)`) or multi-row insert; every dialect's
 /// bound-variable limit stays far away.
@@ -87,7 +88,7 @@ pub(crate) async fn insert_references(
     dialect: Dialect,
     rows: &[(Option<&str>, Option<&str>, &str)],
 ) -> Result<(), EngineError> {
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.statement_chunks(CHUNK) {
         let mut insert = Query::insert();
         insert.into_table(REFERENCES).columns([
             "source_key",

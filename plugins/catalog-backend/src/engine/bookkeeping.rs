@@ -16,6 +16,7 @@ use super::schema::{CONFLICTS, REFERENCES, STATE};
 use super::state::{DueRow, key_of};
 use super::status::{Conflict, conflicts_of};
 use crate::processing::ProcessingResult;
+use crate::statement_chunks::StatementChunks;
 
 /// The `(parent, child)` links whose parent is one of `parents`.
 pub(crate) async fn links_of(
@@ -25,7 +26,7 @@ pub(crate) async fn links_of(
     let dialect = db.dialect();
     let pool = db.pool().await?;
     let mut out = BTreeSet::new();
-    for chunk in parents.chunks(CHUNK) {
+    for chunk in parents.statement_chunks(CHUNK) {
         let select = Query::select()
             .columns(["source_entity_ref", "target_entity_ref"])
             .from(REFERENCES)
@@ -75,7 +76,7 @@ pub(crate) async fn record_conflicts(
     children.sort_unstable();
     children.dedup();
     let mut owners: HashMap<String, Option<String>> = HashMap::with_capacity(children.len());
-    for chunk in children.chunks(CHUNK) {
+    for chunk in children.statement_chunks(CHUNK) {
         let select = Query::select()
             .columns(["entity_ref", "location_key"])
             .from(STATE)
@@ -122,7 +123,7 @@ pub(crate) async fn record_conflicts(
         return Ok(changed);
     }
     let changed_list: Vec<&str> = changed.iter().map(String::as_str).collect();
-    for chunk in changed_list.chunks(CHUNK) {
+    for chunk in changed_list.statement_chunks(CHUNK) {
         let delete = Query::delete()
             .from_table(CONFLICTS)
             .and_where(Expr::col("parent_entity_ref").is_in(chunk.iter().copied()))
@@ -134,7 +135,7 @@ pub(crate) async fn record_conflicts(
         .filter_map(|parent| after.get(parent).map(|set| (parent.as_str(), set)))
         .flat_map(|(parent, set)| set.iter().map(move |c| (parent, c)))
         .collect();
-    for chunk in rows.chunks(CHUNK / 2) {
+    for chunk in rows.statement_chunks(CHUNK / 2) {
         let mut insert = Query::insert();
         insert.into_table(CONFLICTS).columns([
             "parent_entity_ref",

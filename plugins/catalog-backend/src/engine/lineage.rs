@@ -12,6 +12,7 @@ use super::EngineError;
 use super::batch::CHUNK;
 use super::schema::REFERENCES;
 use super::state::key_of;
+use crate::statement_chunks::StatementChunks;
 
 /// One entity of an ancestry and the entities whose processing emitted it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,7 +84,7 @@ impl Lineage {
         let dialect = self.db.dialect();
         let pool = self.db.pool().await?;
         let mut parents: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for chunk in targets.chunks(CHUNK) {
+        for chunk in targets.statement_chunks(CHUNK) {
             let select = Query::select()
                 .columns(["target_entity_ref", "source_entity_ref"])
                 .from(REFERENCES)

@@ -13,6 +13,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use super::EngineError;
 use super::batch::{CHUNK, execute, fetch_strings};
 use super::schema::{CONFLICTS, REFERENCES, REFRESH_KEYS, RELATIONS, STATE};
+use crate::statement_chunks::StatementChunks;
 use crate::store::CatalogStore;
 
 /// Of `refs`, those some reference (from an entity or a source) points at.
@@ -22,7 +23,7 @@ pub(crate) async fn referenced(
     refs: &[String],
 ) -> Result<BTreeSet<String>, EngineError> {
     let mut out = BTreeSet::new();
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let select = Query::select()
             .distinct()
             .column("target_entity_ref")
@@ -54,7 +55,7 @@ async fn remove_rows(
     refs: &[String],
 ) -> Result<Removed, EngineError> {
     let mut removed = Removed::default();
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let keys = || chunk.iter().map(String::as_str);
         let children = Query::select()
             .column("target_entity_ref")
@@ -124,7 +125,7 @@ pub(crate) async fn reprocess(
     dialect: Dialect,
     refs: &[String],
 ) -> Result<(), EngineError> {
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let update = Query::update()
             .table(STATE)
             .value("result_hash", Option::<String>::None)

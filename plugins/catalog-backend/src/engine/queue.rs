@@ -16,6 +16,7 @@ use super::batch::{CHUNK, execute, fetch_strings};
 use super::schema::{RELATIONS, STITCH_QUEUE};
 use super::state::{DueRow, key_of, now_ms};
 use crate::processing::ProcessingResult;
+use crate::statement_chunks::StatementChunks;
 
 /// Everything writing `outcomes` may ask to stitch: the entities, the
 /// sources of the relations they emitted before and emit now, and their
@@ -39,7 +40,7 @@ pub(crate) async fn affected(
         .collect();
     let dialect = db.dialect();
     let pool = db.pool().await?;
-    for chunk in origins.chunks(CHUNK) {
+    for chunk in origins.statement_chunks(CHUNK) {
         let select = Query::select()
             .distinct()
             .column("source_entity_ref")
@@ -67,7 +68,7 @@ pub(crate) async fn enqueue(
     let dialect = db.dialect();
     let mut conn = db.pool().await?.acquire().await?;
     let refs: Vec<&String> = refs.iter().collect();
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let mut insert = Query::insert();
         insert
             .into_table(STITCH_QUEUE)

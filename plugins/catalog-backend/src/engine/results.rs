@@ -16,6 +16,7 @@ use super::schema::{REFERENCES, REFRESH_KEYS, RELATIONS, STATE};
 use super::state::{DueRow, Written, key_of, next_due, now_ms};
 use super::unprocessed::{Unprocessed, upsert_unprocessed};
 use crate::processing::ProcessingResult;
+use crate::statement_chunks::StatementChunks;
 
 /// The hash of everything a processing result stores, `cache` being its
 /// processor cache as stored (left out of the hash when there is none, so
@@ -174,7 +175,7 @@ async fn current_claims<'a>(
 ) -> Result<HashMap<String, CurrentClaim>, EngineError> {
     let refs: Vec<&str> = refs.collect();
     let mut out = HashMap::with_capacity(refs.len());
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let mut select = Query::select()
             .columns(["entity_ref", "unprocessed_hash", "claimed_by"])
             .from(STATE)
@@ -221,7 +222,7 @@ async fn set_processed(
     dialect: Dialect,
     rows: &[ProcessedRow<'_>],
 ) -> Result<(), EngineError> {
-    for chunk in rows.chunks(PROCESSED_CHUNK) {
+    for chunk in rows.statement_chunks(PROCESSED_CHUNK) {
         let Some((first, rest)) = chunk.split_first() else {
             continue;
         };
@@ -277,7 +278,7 @@ async fn set_next_update(
     dialect: Dialect,
     rows: &[(&str, i64)],
 ) -> Result<(), EngineError> {
-    for chunk in rows.chunks(CHUNK / 2) {
+    for chunk in rows.statement_chunks(CHUNK / 2) {
         let Some(((first_ref, first_next), rest)) = chunk.split_first() else {
             continue;
         };
@@ -303,7 +304,7 @@ async fn replace_relations(
     succeeded: &[(&DueRow, &ProcessingResult)],
     written: &mut Written,
 ) -> Result<(), EngineError> {
-    for chunk in succeeded.chunks(CHUNK) {
+    for chunk in succeeded.statement_chunks(CHUNK) {
         let origins = || chunk.iter().map(|(row, _)| row.entity_ref.as_str());
         let old = Query::select()
             .distinct()
@@ -337,7 +338,7 @@ async fn replace_relations(
             written.to_stitch.insert(source);
         }
     }
-    for chunk in rows.chunks(CHUNK) {
+    for chunk in rows.statement_chunks(CHUNK) {
         let mut insert = Query::insert();
         insert.into_table(RELATIONS).columns([
             "originating_entity_ref",
@@ -367,7 +368,7 @@ async fn delete_previous(
     column: &'static str,
     succeeded: &[(&DueRow, &ProcessingResult)],
 ) -> Result<(), EngineError> {
-    for chunk in succeeded.chunks(CHUNK) {
+    for chunk in succeeded.statement_chunks(CHUNK) {
         let delete = Query::delete()
             .from_table(table)
             .and_where(
@@ -396,7 +397,7 @@ async fn replace_refresh_keys(
                 .map(|key| (row.entity_ref.as_str(), key.as_str()))
         })
         .collect();
-    for chunk in keys.chunks(CHUNK) {
+    for chunk in keys.statement_chunks(CHUNK) {
         let mut insert = Query::insert();
         insert
             .into_table(REFRESH_KEYS)

@@ -14,6 +14,7 @@ use super::batch::{CHUNK, execute, fetch_strings, insert_references};
 use super::root::{location_entity, root_ref};
 use super::schema::{REFERENCES, STATE};
 use super::unprocessed::{Unprocessed, upsert_unprocessed};
+use crate::statement_chunks::StatementChunks;
 
 /// The refs `source_key` references.
 pub(crate) async fn owned_by(
@@ -42,7 +43,7 @@ pub(crate) async fn attach(
     let owned = upsert_unprocessed(conn, dialect, items).await?;
     let mut existing = HashSet::new();
     let refs: Vec<&str> = items.iter().map(|i| i.entity_ref.as_str()).collect();
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let select = Query::select()
             .column("target_entity_ref")
             .from(REFERENCES)
@@ -81,7 +82,7 @@ pub(crate) async fn detach(
     source_key: &str,
     targets: &[String],
 ) -> Result<(), EngineError> {
-    for chunk in targets.chunks(CHUNK) {
+    for chunk in targets.statement_chunks(CHUNK) {
         let delete = Query::delete()
             .from_table(REFERENCES)
             .and_where(Expr::col("source_key").eq(source_key))
@@ -109,7 +110,7 @@ pub(crate) async fn attach_roots(
         .collect();
     attach(conn, dialect, source_key, &roots).await?;
     let refs: Vec<String> = roots.iter().map(|r| r.entity_ref.clone()).collect();
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let due = Query::update()
             .table(STATE)
             .value("next_update_at", 0i64)

@@ -13,6 +13,7 @@ use super::EngineError;
 use super::batch::{CHUNK, execute, execute_unabortable};
 use super::hash::hash_text;
 use super::schema::{REFERENCES, REFRESH_KEYS, STATE};
+use crate::statement_chunks::StatementChunks;
 
 /// `next_update_at` of an entity that is never due by itself.
 pub(crate) const NEVER: i64 = 253_402_300_799_000;
@@ -242,7 +243,7 @@ async fn claim_once(
     let token = claimer.token();
     let lease_ms = claimer.lease_ms();
     let mut rows = Vec::with_capacity(candidates.len());
-    for chunk in candidates.chunks(CHUNK) {
+    for chunk in candidates.statement_chunks(CHUNK) {
         let update = Query::update()
             .table(STATE)
             .value("next_update_at", now_ms().saturating_add(lease_ms))
@@ -345,7 +346,7 @@ pub(crate) async fn exists(db: &PluginDatabase, entity_ref: &str) -> Result<bool
 pub(crate) async fn make_due(db: &PluginDatabase, refs: &[String]) -> Result<(), EngineError> {
     let dialect = db.dialect();
     let mut conn = db.pool().await?.acquire().await?;
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let update = Query::update()
             .table(STATE)
             .value("next_update_at", 0i64)
@@ -365,7 +366,7 @@ pub(crate) async fn make_due_by_location(
 ) -> Result<(), EngineError> {
     let dialect = db.dialect();
     let mut conn = db.pool().await?.acquire().await?;
-    for chunk in keys.chunks(CHUNK) {
+    for chunk in keys.statement_chunks(CHUNK) {
         let by_key = Query::select()
             .column("entity_ref")
             .from(REFRESH_KEYS)

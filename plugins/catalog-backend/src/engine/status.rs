@@ -14,6 +14,7 @@ use super::EngineError;
 use super::batch::CHUNK;
 use super::schema::CONFLICTS;
 use super::state::key_of;
+use crate::statement_chunks::StatementChunks;
 
 /// The annotation an entity no longer emitted by anything carries.
 pub const ORPHAN_ANNOTATION: &str = "backstage.io/orphan";
@@ -49,7 +50,7 @@ pub(crate) async fn conflicts_of(
     parents: &[&str],
 ) -> Result<BTreeMap<String, BTreeSet<Conflict>>, EngineError> {
     let mut out: BTreeMap<String, BTreeSet<Conflict>> = BTreeMap::new();
-    for chunk in parents.chunks(CHUNK) {
+    for chunk in parents.statement_chunks(CHUNK) {
         let select = Query::select()
             .columns([
                 "parent_entity_ref",

@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 
 use super::EngineError;
 use super::schema::{RELATIONS, STATE};
+use crate::statement_chunks::StatementChunks;
 use crate::store::{CatalogStore, PreparedEntity};
 
 /// A processed entity's row: its JSON and its errors.
@@ -44,7 +45,7 @@ pub(crate) async fn stitch(
     let (sender, mut receiver) = mpsc::channel::<Vec<PreparedEntity>>(1);
     let db = Arc::clone(db);
     let preparer = tokio::spawn(async move {
-        for chunk in refs.chunks(STITCH_CHUNK) {
+        for chunk in refs.statement_chunks(STITCH_CHUNK) {
             let prepared = prepare_chunk(&db, chunk).await?;
             if sender.send(prepared).await.is_err() {
                 // The writer stopped (it failed): its error is reported.

@@ -12,6 +12,7 @@ use super::EngineError;
 use super::batch::{CHUNK, execute};
 use super::hash::hash_text;
 use super::schema::STATE;
+use crate::statement_chunks::StatementChunks;
 
 /// An unprocessed entity read from a location, ready to be stored.
 #[derive(Clone, Debug)]
@@ -86,7 +87,7 @@ pub(crate) async fn upsert_unprocessed(
     let mut refs: Vec<&str> = items.iter().map(|i| i.entity_ref.as_str()).collect();
     refs.sort_unstable();
     refs.dedup();
-    for chunk in refs.chunks(CHUNK) {
+    for chunk in refs.statement_chunks(CHUNK) {
         let select = Query::select()
             .columns(["entity_ref", "location_key", "unprocessed_hash"])
             .from(STATE)
@@ -149,7 +150,7 @@ pub(crate) async fn upsert_unprocessed(
         }
     }
     inserts.sort_by(|a, b| a.entity_ref.cmp(&b.entity_ref));
-    for chunk in inserts.chunks(CHUNK / 2) {
+    for chunk in inserts.statement_chunks(CHUNK / 2) {
         let mut insert = Query::insert();
         insert.into_table(STATE).columns([
             "entity_ref",

@@ -15,6 +15,7 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 use super::error::StoreError;
 use super::schema::{KEYS, MAX_TEXT_BYTES, VALUES};
 use super::text;
+use crate::statement_chunks::StatementChunks;
 
 /// Rows per dictionary lookup or insert.
 const CHUNK: usize = 400;
@@ -105,7 +106,7 @@ impl Dictionary {
             return Ok(());
         }
         wanted.sort_unstable();
-        for chunk in wanted.chunks(CHUNK) {
+        for chunk in wanted.statement_chunks(CHUNK) {
             let select = Query::select()
                 .columns(["id", "search_key"])
                 .from(KEYS)
@@ -135,7 +136,7 @@ impl Dictionary {
             return Ok(());
         }
         let mut next = max_id(conn, dialect, KEYS).await? + 1;
-        for chunk in missing.chunks(CHUNK) {
+        for chunk in missing.statement_chunks(CHUNK) {
             let mut insert = Query::insert();
             insert.into_table(KEYS).columns(["id", "search_key"]);
             for key in chunk {
@@ -194,7 +195,7 @@ impl Dictionary {
         let mut lowers: Vec<&str> = lowers.into_iter().collect();
         lowers.sort_unstable();
         lowers.dedup();
-        for chunk in lowers.chunks(CHUNK) {
+        for chunk in lowers.statement_chunks(CHUNK) {
             let select = Query::select()
                 .columns(["id", "lower_value", "original_value"])
                 .from(VALUES)
@@ -227,7 +228,7 @@ impl Dictionary {
             return Ok(());
         }
         let mut next = max_id(conn, dialect, VALUES).await? + 1;
-        for chunk in values.chunks(CHUNK) {
+        for chunk in values.statement_chunks(CHUNK) {
             let mut insert = Query::insert();
             insert
                 .into_table(VALUES)

@@ -97,6 +97,7 @@ pub use query::{
 pub use schema::MIGRATIONS;
 pub use write::{PreparedEntity, WriteKind, WriteResult};
 
+use crate::statement_chunks::StatementChunks;
 use schema::{ENTITIES, KEYS, POSTINGS, VALUES};
 
 /// The catalog's final entities and their filter index, in the plugin's
@@ -192,7 +193,7 @@ impl CatalogStore {
         let mut unique: Vec<&String> = wanted.iter().collect();
         unique.sort();
         unique.dedup();
-        for chunk in unique.chunks(500) {
+        for chunk in unique.statement_chunks(500) {
             let select = Query::select()
                 .columns(["uid", "entity_ref", "hash", "entity"])
                 .from(ENTITIES)

@@ -14,6 +14,7 @@ use super::entries::{IndexEntry, index_entries};
 use super::error::StoreError;
 use super::schema::{ENTITIES, POSTINGS};
 use super::{CatalogStore, lowercase, text, version};
+use crate::statement_chunks::StatementChunks;
 
 /// How often a write is retried when a concurrent writer took the same new
 /// id or ref (or a deadlock was broken).
@@ -408,7 +409,7 @@ async fn write_chunk(
                 .map(|(key, value)| (key, value, id)),
         );
     }
-    for rows in inserts.chunks(ENTITY_INSERT_CHUNK) {
+    for rows in inserts.statement_chunks(ENTITY_INSERT_CHUNK) {
         let mut insert = Query::insert();
         insert.into_table(ENTITIES).columns([
             "id",
@@ -759,7 +760,7 @@ async fn load_existing<'a>(
     wanted.sort_unstable();
     wanted.dedup();
     let mut found = HashMap::with_capacity(wanted.len());
-    for chunk in wanted.chunks(LOOKUP_CHUNK) {
+    for chunk in wanted.statement_chunks(LOOKUP_CHUNK) {
         let select = Query::select()
             .columns(["id", "uid", "hash", "entity", "entity_ref"])
             .from(ENTITIES)
@@ -852,7 +853,7 @@ async fn insert_postings(
         "INSERT INTO"
     };
     let mut sql = String::new();
-    for chunk in postings.chunks(INSERT_CHUNK) {
+    for chunk in postings.statement_chunks(INSERT_CHUNK) {
         sql.clear();
         let _ = write!(
             sql,
@@ -878,7 +879,7 @@ async fn delete_postings(
     entity_id: i64,
     postings: &[(i64, i64)],
 ) -> Result<(), StoreError> {
-    for chunk in postings.chunks(DELETE_CHUNK) {
+    for chunk in postings.statement_chunks(DELETE_CHUNK) {
         // Exact primary keys, so every database deletes by index lookups.
         let condition = chunk
             .iter()
