@@ -57,12 +57,12 @@ fn role(args: &[String]) -> Result<Role, String> {
     Ok(role)
 }
 
-/// mimalloc returns freed memory to the system: after the catalog's first
-/// ingest (a burst of parsing and stitching) the portal shrinks back
-/// instead of keeping the peak in glibc's per-thread arenas.
+/// mimalloc, handing freed memory back to the system within milliseconds:
+/// after the catalog's first ingest (a burst of parsing and stitching) the
+/// portal shrinks back instead of keeping the peak.
 // ANCHOR: allocator
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: backstage_allocator::PortalAllocator = backstage_allocator::PortalAllocator;
 // ANCHOR_END: allocator
 
 #[tokio::main]

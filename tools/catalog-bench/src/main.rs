@@ -29,10 +29,10 @@ use crate::load::Load;
 use crate::server::Server;
 
 /// The catalog is measured with the allocator the example portal ships
-/// with: freed memory goes back to the system instead of staying in
-/// per-thread arenas.
+/// with: mimalloc, handing freed memory back to the system within
+/// milliseconds.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: backstage_allocator::PortalAllocator = backstage_allocator::PortalAllocator;
 
 /// Command-line options.
 #[derive(Debug, Parser)]
