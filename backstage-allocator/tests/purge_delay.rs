@@ -32,7 +32,7 @@ fn run_in_child(name: &str, delay: &str) {
 }
 
 #[test]
-fn the_delay_is_ten_milliseconds() {
+fn the_delay_is_a_tenth_of_a_second() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
         println!("skipped: MIMALLOC_PURGE_DELAY is set in this environment");
         return;

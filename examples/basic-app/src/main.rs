@@ -57,7 +57,7 @@ fn role(args: &[String]) -> Result<Role, String> {
     Ok(role)
 }
 
-/// mimalloc, handing freed memory back to the system within milliseconds:
+/// mimalloc, handing freed memory back to the system within 100 ms:
 /// after the catalog's first ingest (a burst of parsing and stitching) the
 /// portal shrinks back instead of keeping the peak.
 // ANCHOR: allocator

@@ -30,7 +30,7 @@ use crate::server::Server;
 
 /// The catalog is measured with the allocator the example portal ships
 /// with: mimalloc, handing freed memory back to the system within
-/// milliseconds.
+/// 100 ms.
 #[global_allocator]
 static ALLOCATOR: backstage_allocator::PortalAllocator = backstage_allocator::PortalAllocator;
 
